@@ -1,0 +1,39 @@
+"""Constants shared by the suite. Platform behaviour lives in the platform addons;
+the base only knows their names so that queues, limits and screens can group by them."""
+
+PLATFORMS = [
+    ("shopify", "Shopify"),
+    ("ebay", "eBay"),
+    ("shipstation", "ShipStation"),
+]
+
+JOB_STATES = [
+    ("pending", "Pending"),
+    ("processing", "Processing"),
+    ("done", "Done"),
+    ("failed", "Failed"),
+    ("cancelled", "Cancelled"),
+]
+
+ERROR_KINDS = [
+    ("retryable", "Temporary"),
+    ("rate_limited", "Rate limited"),
+    ("permanent", "Permanent"),
+    ("authentication", "Authentication"),
+    ("worker_lost", "Worker stopped"),
+]
+
+# A worker blocks (sleeps) for a rate limit up to this many seconds; a longer wait
+# puts the job back in the queue with an eta instead.
+MAX_BLOCKING_WAIT_SECONDS = 3.0
+
+# How many jobs a worker claims per round trip, and how long one cron run may go on
+# before it hands the slot back (and re-triggers itself when work is left).
+CLAIM_BATCH_SIZE = 20
+WORKER_TIME_BUDGET_SECONDS = 50
+
+# A processing job whose start is older than this is recovered even if its worker
+# still has a database session (a hung call).
+STALE_JOB_SECONDS = 15 * 60
+
+WEBHOOK_MAX_BODY_BYTES = 1024 * 1024

@@ -1,0 +1,235 @@
+import threading
+
+import requests
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+from ..const import PLATFORMS
+from ..exceptions import AuthenticationError
+from ..tools import http
+
+# Keep-alive connections per thread and backend: workers make many calls in a row.
+_sessions = threading.local()
+
+
+class IntegrationBackend(models.Model):
+    """One connected account on a platform: a Shopify shop, an eBay seller, a
+    ShipStation key. Platform addons add their fields and implement the
+    ``_<platform>_test_connection`` and ``_<platform>_sync_now`` hooks."""
+
+    _name = "integration.backend"
+    _description = "Integration Backend"
+    _inherit = ["mail.thread"]
+    _order = "platform, name"
+
+    name = fields.Char(required=True, tracking=True)
+    platform = fields.Selection(PLATFORMS, required=True, tracking=True)
+    company_id = fields.Many2one(
+        "res.company", required=True, default=lambda self: self.env.company, index=True
+    )
+    environment = fields.Selection(
+        [("sandbox", "Sandbox"), ("production", "Production")],
+        required=True,
+        default="sandbox",
+        tracking=True,
+    )
+    api_url = fields.Char(
+        "API URL", help="Base URL of the platform's API for this account.", tracking=True
+    )
+    auth_url = fields.Char("Authentication URL", help="Where access tokens are obtained.")
+    active = fields.Boolean(default=True)
+    state = fields.Selection(
+        [
+            ("draft", "Not connected"),
+            ("connected", "Connected"),
+            ("error", "Error"),
+            ("disabled", "Disabled"),
+        ],
+        default="draft",
+        required=True,
+        tracking=True,
+        readonly=True,
+    )
+    last_error = fields.Text(readonly=True)
+    last_error_date = fields.Datetime(readonly=True)
+    credential_ids = fields.One2many("integration.credential", "backend_id")
+    rate_limit_kind = fields.Selection(
+        [
+            ("none", "None"),
+            ("leaky_bucket", "Leaky bucket (points a second)"),
+            ("window", "Requests per window"),
+            ("daily", "Calls per day"),
+        ],
+        default="none",
+        required=True,
+    )
+    rate_limit_capacity = fields.Float(
+        help="Bucket size in points, requests per window, or calls per day."
+    )
+    rate_limit_restore_rate = fields.Float(help="Points restored per second (leaky bucket).")
+    rate_limit_window_seconds = fields.Integer(default=60)
+    job_pending_count = fields.Integer(compute="_compute_job_counts")
+    job_failed_count = fields.Integer(compute="_compute_job_counts")
+
+    def _compute_job_counts(self):
+        counts = {
+            (backend.id, state): count
+            for backend, state, count in self.env["sync.job"]._read_group(
+                [("backend_id", "in", self.ids), ("state", "in", ("pending", "failed"))],
+                ["backend_id", "state"],
+                ["__count"],
+            )
+        }
+        for backend in self:
+            backend.job_pending_count = counts.get((backend.id, "pending"), 0)
+            backend.job_failed_count = counts.get((backend.id, "failed"), 0)
+
+    # ------------------------------------------------------------------ actions
+
+    def action_test_connection(self):
+        self.ensure_one()
+        try:
+            message = self._platform_hook("test_connection")()
+        except Exception as exc:
+            self._mark_error(getattr(exc, "message", None) or str(exc))
+            raise UserError(
+                _("Connection to %(name)s failed: %(error)s", name=self.name, error=exc)
+            ) from exc
+        self._mark_connected()
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "title": _("Connection works"),
+                "message": message or _("%(name)s answered.", name=self.name),
+            },
+        }
+
+    def action_sync_now(self):
+        self.ensure_one()
+        if self.state == "disabled":
+            raise UserError(_("%(name)s is disabled: enable it first.", name=self.name))
+        self._platform_hook("sync_now")()
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "info",
+                "title": _("Synchronisation queued"),
+                "message": _("Jobs were queued for %(name)s.", name=self.name),
+            },
+        }
+
+    def action_disable(self):
+        self.write({"state": "disabled"})
+
+    def action_reset_to_draft(self):
+        self.write({"state": "draft", "last_error": False})
+
+    def action_view_jobs(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("integration_base.action_sync_job")
+        action["domain"] = [("backend_id", "=", self.id)]
+        return action
+
+    # ---------------------------------------------------------------- business
+
+    def _platform_hook(self, name):
+        """The platform addon's implementation of hook ``name``; a clear error when
+        the platform's connector is not installed rather than a silent no-op."""
+        method = getattr(self, "_%s_%s" % (self.platform, name), None)
+        if method is None:
+            raise UserError(
+                _(
+                    "The %(platform)s connector is not installed, so %(name)s cannot "
+                    "do this yet. Install the connector addon for this platform.",
+                    platform=dict(self._fields["platform"].selection).get(self.platform),
+                    name=self.name,
+                )
+            )
+        return method
+
+    def _mark_connected(self):
+        to_mark = self.filtered(lambda b: b.state != "connected" or b.last_error)
+        to_mark.write({"state": "connected", "last_error": False, "last_error_date": False})
+
+    def _mark_error(self, message):
+        self.write(
+            {"state": "error", "last_error": message, "last_error_date": fields.Datetime.now()}
+        )
+
+    def _get_credential(self, key, raise_if_missing=True):
+        """Decrypted value of credential ``key`` (superuser read, for the api layer)."""
+        self.ensure_one()
+        credential = (
+            self.env["integration.credential"]
+            .sudo()
+            .search([("backend_id", "=", self.id), ("key", "=", key)], limit=1)
+        )
+        if not credential and raise_if_missing:
+            raise AuthenticationError(
+                _(
+                    "%(name)s has no credential '%(key)s': add it under Integrations > "
+                    "Configuration > Credentials.",
+                    name=self.name,
+                    key=key,
+                )
+            )
+        return credential._get_plaintext_sudo() if credential else None
+
+    def _set_credential(self, key, value, expires_at=False):
+        self.ensure_one()
+        credentials = self.env["integration.credential"].sudo()
+        existing = credentials.search([("backend_id", "=", self.id), ("key", "=", key)], limit=1)
+        values = {"value": value, "expires_at": expires_at}
+        if existing:
+            existing.write(values)
+        else:
+            credentials.create({"backend_id": self.id, "key": key, **values})
+
+    @api.model
+    def _webhook_spec(self):
+        """Header names of the webhook scheme: signature, delivery id, topic.
+        The base scheme is Shopify's: base64 HMAC-SHA256 of the raw body."""
+        return {
+            "signature": "X-Webhook-Hmac-Sha256",
+            "delivery_id": "X-Webhook-Id",
+            "topic": "X-Webhook-Topic",
+            "kept_headers": (),
+        }
+
+    def _webhook_secret(self):
+        return self._get_credential("webhook_secret", raise_if_missing=False)
+
+    def _webhook_handlers(self):
+        """Topic -> method name on integration.webhook.event; platforms extend."""
+        return {}
+
+    def _http_session(self):
+        cache = getattr(_sessions, "by_backend", None)
+        if cache is None:
+            cache = _sessions.by_backend = {}
+        session = cache.get(self.id)
+        if session is None:
+            session = cache[self.id] = requests.Session()
+        return session
+
+    def _http(self, method, url, *, secrets=(), **kwargs):
+        """One call to this backend's platform: timeout, typed errors, API log.
+
+        :raise IntegrationError: subclasses, for the job runner to act on
+        """
+        self.ensure_one()
+        label = dict(self._fields["platform"].selection).get(self.platform, self.platform)
+        log = self.env["integration.api.log"].sudo()
+        return http.send(
+            self._http_session(),
+            label,
+            method,
+            url,
+            recorder=lambda call: log._record(self, call),
+            secrets=secrets,
+            **kwargs,
+        )

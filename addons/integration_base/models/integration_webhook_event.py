@@ -1,0 +1,152 @@
+import json
+
+from odoo import _, api, fields, models
+
+from ..exceptions import PermanentError
+
+
+class IntegrationWebhookEvent(models.Model):
+    """One accepted webhook delivery, kept raw: the route verifies, stores,
+    enqueues and answers; the platform's worker processes it later. A delivery
+    id is stored once per backend, so a platform's retry is a no-op."""
+
+    _name = "integration.webhook.event"
+    _description = "Webhook Delivery"
+    _order = "id desc"
+    _rec_name = "topic"
+
+    backend_id = fields.Many2one(
+        "integration.backend", required=True, ondelete="cascade", index=True, readonly=True
+    )
+    platform = fields.Selection(related="backend_id.platform", store=True)
+    company_id = fields.Many2one(related="backend_id.company_id", store=True)
+    topic = fields.Char(readonly=True, index=True)
+    delivery_id = fields.Char(readonly=True, required=True)
+    headers = fields.Json(readonly=True)
+    body = fields.Text(readonly=True)
+    received_at = fields.Datetime(readonly=True, default=fields.Datetime.now, index=True)
+    state = fields.Selection(
+        [
+            ("received", "Received"),
+            ("done", "Processed"),
+            ("ignored", "Ignored"),
+            ("failed", "Failed"),
+        ],
+        default="received",
+        required=True,
+        readonly=True,
+        index=True,
+    )
+    note = fields.Text(readonly=True)
+    job_id = fields.Many2one("sync.job", readonly=True, ondelete="set null")
+    job_state = fields.Selection(related="job_id.state", string="Job state")
+
+    _sql_constraints = [
+        (
+            "backend_delivery_unique",
+            "unique(backend_id, delivery_id)",
+            "This delivery was received already.",
+        )
+    ]
+
+    @api.model
+    def _store_delivery(self, backend, delivery_id, topic, headers, body):
+        """Insert the delivery and queue its processing. Returns (event id, created):
+        a delivery id seen before inserts nothing and queues nothing."""
+        cr = self.env.cr
+        cr.execute(
+            """INSERT INTO integration_webhook_event
+                   (backend_id, platform, company_id, delivery_id, topic, headers, body,
+                    received_at, state, create_uid, write_uid, create_date, write_date)
+               VALUES (%s, %s, %s, %s, %s, %s::jsonb, %s, now() at time zone 'utc',
+                       'received', %s, %s, now() at time zone 'utc', now() at time zone 'utc')
+               ON CONFLICT (backend_id, delivery_id) DO NOTHING
+               RETURNING id""",
+            [
+                backend.id,
+                backend.platform,
+                backend.company_id.id,
+                delivery_id,
+                topic,
+                json.dumps(headers),
+                body,
+                self.env.uid,
+                self.env.uid,
+            ],
+        )
+        row = cr.fetchone()
+        if not row:
+            return None, False
+        event = self.browse(row[0])
+        job = self.env["sync.job"].enqueue(
+            backend,
+            "webhook",
+            event,
+            priority=5,
+            name=_("Webhook %(topic)s", topic=topic or "?"),
+        )
+        cr.execute(
+            "UPDATE integration_webhook_event SET job_id = %s WHERE id = %s", [job.id, event.id]
+        )
+        return event.id, True
+
+    def _payload(self):
+        self.ensure_one()
+        try:
+            return json.loads(self.body or "null")
+        except ValueError as exc:
+            raise PermanentError(_("The delivery body is not valid JSON.")) from exc
+
+    def _mark_failed(self, message):
+        self.write({"state": "failed", "note": message})
+
+    def _handle_webhook_job(self, job):
+        """Job handler: dispatch the delivery to its platform's topic handler."""
+        self.ensure_one()
+        handlers = self.backend_id._webhook_handlers()
+        method = handlers.get(self.topic)
+        if not method:
+            self.write(
+                {
+                    "state": "ignored",
+                    "note": _("No handler for topic %(topic)s.", topic=self.topic),
+                }
+            )
+            return
+        getattr(self, method)(self._payload())
+        self.write({"state": "done", "note": False})
+
+    def action_replay(self):
+        """Process the stored deliveries again, through the queue."""
+        for event in self:
+            job = self.env["sync.job"].enqueue(
+                event.backend_id,
+                "webhook",
+                event,
+                priority=5,
+                name=_("Replay of webhook %(topic)s", topic=event.topic or "?"),
+            )
+            event.write({"state": "received", "note": False, "job_id": job.id})
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "info",
+                "title": _("Replay queued"),
+                "message": _("%(count)s deliveries were queued again.", count=len(self)),
+            },
+        }
+
+    @api.model
+    def _cron_prune(self):
+        days = int(
+            self.env["ir.config_parameter"]
+            .sudo()
+            .get_param("integration_base.webhook_keep_days", 30)
+        )
+        self.env.cr.execute(
+            """DELETE FROM integration_webhook_event
+                WHERE state IN ('done', 'ignored')
+                  AND received_at < now() at time zone 'utc' - %s * interval '1 day'""",
+            [days],
+        )

@@ -1,0 +1,18 @@
+from odoo import fields, models
+
+from ..const import PLATFORMS
+
+
+class IrCron(models.Model):
+    """Platform addons register their queue worker as an ir.cron record with
+    ``integration_worker_platform`` set and code ``model._cron_run_jobs('<platform>')``
+    on sync.job: enqueueing a job for that platform then wakes that cron at once.
+    Several crons may serve one platform (more parallel workers)."""
+
+    _inherit = "ir.cron"
+
+    integration_worker_platform = fields.Selection(
+        PLATFORMS,
+        string="Runs the queue of",
+        help="This scheduled action is the job worker of that platform; new jobs wake it.",
+    )

@@ -1,0 +1,599 @@
+import json
+import logging
+import time
+import traceback
+from datetime import timedelta
+
+import psycopg2
+from psycopg2 import errorcodes
+
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError, UserError
+
+from ..const import (
+    CLAIM_BATCH_SIZE,
+    ERROR_KINDS,
+    JOB_STATES,
+    PLATFORMS,
+    STALE_JOB_SECONDS,
+    WORKER_TIME_BUDGET_SECONDS,
+)
+from ..exceptions import (
+    AuthenticationError,
+    IntegrationError,
+    PermanentError,
+    RateLimitedError,
+    RetryableError,
+)
+from ..tools.backoff import retry_delay
+from ..tools.redact import redact_text
+
+_logger = logging.getLogger(__name__)
+
+# Database errors that say "another transaction was in the way": try again soon.
+TRANSIENT_PG_CODES = {
+    errorcodes.SERIALIZATION_FAILURE,
+    errorcodes.DEADLOCK_DETECTED,
+    errorcodes.LOCK_NOT_AVAILABLE,
+}
+
+INSERT_COLUMNS = (
+    "name",
+    "backend_id",
+    "platform",
+    "company_id",
+    "operation",
+    "res_model",
+    "res_id",
+    "payload",
+    "priority",
+    "eta",
+    "max_retries",
+    "dedupe_key",
+)
+
+
+def classify_error(exc):
+    """(error kind, message for a person, seconds the platform asked to wait)."""
+    if isinstance(exc, RateLimitedError):
+        return "rate_limited", exc.message, exc.retry_after
+    if isinstance(exc, AuthenticationError):
+        return "authentication", exc.message, None
+    if isinstance(exc, RetryableError):
+        return "retryable", exc.message, None
+    if isinstance(exc, IntegrationError):
+        return "permanent", exc.message, None
+    if isinstance(exc, psycopg2.Error) and exc.pgcode in TRANSIENT_PG_CODES:
+        return "retryable", _("Another transaction held the same data; trying again."), None
+    if isinstance(exc, UserError):
+        return "permanent", str(exc.args[0] if exc.args else exc), None
+    return (
+        "permanent",
+        _(
+            "Unexpected error (%(error)s). This is a defect in the connector: the "
+            "technical details are in the traceback below.",
+            error=repr(exc),
+        ),
+        None,
+    )
+
+
+class SyncJob(models.Model):
+    """A unit of work for a platform, run by that platform's worker.
+
+    Jobs are claimed with ``FOR UPDATE SKIP LOCKED`` and each runs in its own
+    transaction: the runner commits after each job and after each failure, so that
+    one job's error never rolls back another's work. Platform addons add their
+    operations with ``selection_add`` and their handlers in ``_job_handlers``."""
+
+    _name = "sync.job"
+    _description = "Synchronisation Job"
+    _order = "id desc"
+
+    name = fields.Char(readonly=True)
+    backend_id = fields.Many2one(
+        "integration.backend", required=True, ondelete="cascade", index=True, readonly=True
+    )
+    platform = fields.Selection(PLATFORMS, required=True, readonly=True)
+    company_id = fields.Many2one("res.company", index=True, readonly=True)
+    operation = fields.Selection(
+        [("noop", "Queue check (no-op)"), ("webhook", "Process webhook delivery")],
+        required=True,
+        readonly=True,
+    )
+    res_model = fields.Char("Target model", readonly=True)
+    res_id = fields.Many2oneReference("Target record", model_field="res_model", readonly=True)
+    payload = fields.Json(readonly=True)
+    payload_text = fields.Text("Payload (JSON)", compute="_compute_payload_text")
+    priority = fields.Integer(default=10, help="Lower runs first.")
+    eta = fields.Datetime("Not before", help="The job waits until then (backoff, rate limit).")
+    state = fields.Selection(JOB_STATES, default="pending", required=True, readonly=True)
+    retry_count = fields.Integer("Retries", readonly=True)
+    max_retries = fields.Integer(default=5)
+    error_kind = fields.Selection(ERROR_KINDS, readonly=True)
+    last_error = fields.Text(readonly=True)
+    traceback = fields.Text(readonly=True)
+    date_started = fields.Datetime(readonly=True)
+    date_done = fields.Datetime("Finished", readonly=True)
+    duration = fields.Float("Duration (s)", readonly=True, digits=(16, 3), group_operator="avg")
+    dedupe_key = fields.Char(readonly=True, index=True)
+    worker_pid = fields.Integer(readonly=True)
+
+    def init(self):
+        # Folding under concurrency: at most one pending job per dedupe key, enforced by
+        # PostgreSQL so that two enqueues racing each other still make one job.
+        self.env.cr.execute(
+            """CREATE UNIQUE INDEX IF NOT EXISTS sync_job_pending_dedupe_uniq
+               ON sync_job (dedupe_key) WHERE state = 'pending'"""
+        )
+        self.env.cr.execute(
+            """CREATE INDEX IF NOT EXISTS sync_job_claim_idx
+               ON sync_job (platform, priority, eta, id) WHERE state = 'pending'"""
+        )
+        self.env.cr.execute(
+            """CREATE INDEX IF NOT EXISTS sync_job_processing_idx
+               ON sync_job (platform) WHERE state = 'processing'"""
+        )
+
+    @api.depends("payload")
+    def _compute_payload_text(self):
+        for job in self:
+            job.payload_text = (
+                json.dumps(job.payload, indent=2, sort_keys=True, default=str)
+                if job.payload is not None
+                else False
+            )
+
+    # ------------------------------------------------------------------ enqueue
+
+    @api.model
+    def enqueue(
+        self,
+        backend,
+        operation,
+        record=None,
+        payload=None,
+        *,
+        priority=10,
+        eta=None,
+        max_retries=5,
+        dedupe_key=True,
+        name=None,
+    ):
+        """Queue ``operation`` for ``record`` on ``backend``; return the job.
+
+        ``dedupe_key=True`` (the default) folds the job into a pending one for the
+        same operation, backend and record (the newer payload wins); a string
+        folds on that key; ``None`` never folds.
+        """
+        return self.browse(
+            self.enqueue_many(
+                backend,
+                operation,
+                [(record, payload)],
+                priority=priority,
+                eta=eta,
+                max_retries=max_retries,
+                dedupe_key=dedupe_key,
+                name=name,
+            )
+        )
+
+    @api.model
+    def enqueue_many(
+        self,
+        backend,
+        operation,
+        items,
+        *,
+        priority=10,
+        eta=None,
+        max_retries=5,
+        dedupe_key=True,
+        name=None,
+    ):
+        """Queue one job per (record, payload) in ``items`` in one statement per
+        500 rows; return the ids (folded jobs give the id of the pending job)."""
+        backend.ensure_one()
+        if operation not in dict(self._fields["operation"].selection):
+            raise UserError(_("Unknown job operation %(operation)s.", operation=operation))
+        rows = {}
+        label = dict(self._fields["operation"]._description_selection(self.env))[operation]
+        for index, (record, payload) in enumerate(items):
+            res_model = record._name if record else None
+            res_id = record.id if record else None
+            key = dedupe_key
+            if key is True:
+                key = "%s:%s:%s:%s" % (backend.id, operation, res_model, res_id) if record else None
+            row = (
+                name or (label + (" - %s" % record.display_name if record else "")),
+                backend.id,
+                backend.platform,
+                backend.company_id.id,
+                operation,
+                res_model,
+                res_id,
+                json.dumps(payload, default=str) if payload is not None else None,
+                priority,
+                eta,
+                max_retries,
+                key,
+            )
+            rows[key or ("unique", index)] = row  # same key twice in one call: last wins
+        ids = []
+        values = list(rows.values())
+        for start in range(0, len(values), 500):
+            ids.extend(self._insert_jobs(values[start : start + 500]))
+        self._wake_workers({backend.platform})
+        return ids
+
+    def _insert_jobs(self, rows):
+        self.flush_model()
+        placeholders = ",".join(
+            [
+                "(%s, %s, %s, %s, %s, %s, %s, %s::jsonb, %s, %s, %s, %s, 'pending', 0, "
+                "%s, %s, now() at time zone 'utc', now() at time zone 'utc')"
+            ]
+            * len(rows)
+        )
+        uid = self.env.uid
+        params = [value for row in rows for value in (*row, uid, uid)]
+        self.env.cr.execute(
+            """INSERT INTO sync_job (%s, state, retry_count,
+                                     create_uid, write_uid, create_date, write_date)
+               VALUES %s
+               ON CONFLICT (dedupe_key) WHERE state = 'pending'
+               DO UPDATE SET payload = EXCLUDED.payload,
+                             priority = LEAST(sync_job.priority, EXCLUDED.priority),
+                             eta = CASE WHEN sync_job.eta IS NULL OR EXCLUDED.eta IS NULL
+                                        THEN NULL ELSE LEAST(sync_job.eta, EXCLUDED.eta) END,
+                             write_date = EXCLUDED.write_date
+               RETURNING id"""
+            % (", ".join(INSERT_COLUMNS), placeholders),
+            params,
+        )
+        ids = [row[0] for row in self.env.cr.fetchall()]
+        self.browse(ids).invalidate_recordset()
+        return ids
+
+    @api.model
+    def _wake_workers(self, platforms):
+        """Have the platforms' worker crons run as soon as this transaction commits."""
+        cr = self.env.cr
+        pending = cr.precommit.data.setdefault("integration_base.wake", set())
+        if not pending:
+            cr.precommit.add(self._trigger_workers_precommit)
+        pending.update(platforms)
+
+    def _trigger_workers_precommit(self):
+        cr = self.env.cr
+        platforms = tuple(cr.precommit.data.pop("integration_base.wake", ()))
+        if not platforms:
+            return
+        # One trigger per worker is enough: skip workers that already have one due.
+        cr.execute(
+            """INSERT INTO ir_cron_trigger (cron_id, call_at, create_uid, write_uid,
+                                            create_date, write_date)
+               SELECT c.id, now() at time zone 'utc', %s, %s,
+                      now() at time zone 'utc', now() at time zone 'utc'
+                 FROM ir_cron c
+                WHERE c.active AND c.integration_worker_platform IN %s
+                  AND NOT EXISTS (SELECT 1 FROM ir_cron_trigger t
+                                   WHERE t.cron_id = c.id
+                                     AND t.call_at <= now() at time zone 'utc')
+               RETURNING id""",
+            [self.env.uid, self.env.uid, platforms],
+        )
+        if cr.fetchall():
+            cr.postcommit.add(self.env["ir.cron"]._notifydb)
+
+    # ------------------------------------------------------------------- worker
+
+    @api.model
+    def _cron_run_jobs(self, platform, time_budget=WORKER_TIME_BUDGET_SECONDS, batch_size=None):
+        """The worker of one platform: recover stale jobs, then claim and run jobs
+        in small batches until the queue is empty or the time budget is spent.
+
+        Runs inside an ir.cron; commits after every job (the runner owns the
+        transaction boundaries). Returns the number of jobs run."""
+        deadline = time.monotonic() + time_budget
+        batch_size = batch_size or CLAIM_BATCH_SIZE
+        self._begin_read_committed()
+        self._requeue_stale_jobs(platform)
+        self.env.cr.commit()  # pylint: disable=invalid-commit
+        done = 0
+        while time.monotonic() < deadline:
+            job_ids = self._claim_jobs(platform, batch_size)
+            self.env.cr.commit()  # pylint: disable=invalid-commit
+            if not job_ids:
+                return done
+            for job_id in job_ids:
+                self.browse(job_id)._run_claimed()
+                done += 1
+        # Budget spent with work left: hand the cron slot back and come again at once.
+        if self._runnable_count(platform):
+            self._wake_workers({platform})
+            self.env.cr.commit()  # pylint: disable=invalid-commit
+        return done
+
+    def _begin_read_committed(self):
+        """End the current transaction and start a READ COMMITTED one.
+
+        Odoo runs REPEATABLE READ, where ``FOR UPDATE SKIP LOCKED`` on a row another
+        worker changed since our snapshot fails with a serialization error; claims
+        and recovery must see the latest committed rows instead."""
+        self.env.cr.commit()  # pylint: disable=invalid-commit
+        self.env.cr.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
+
+    def _claim_jobs(self, platform, limit):
+        """Mark up to ``limit`` runnable jobs as processing by this worker and return
+        their ids. Ends the current transaction first; the caller commits the claim."""
+        self._begin_read_committed()
+        self.env.cr.execute(
+            """WITH picked AS (
+                   SELECT id FROM sync_job
+                    WHERE state = 'pending' AND platform = %s
+                      AND (eta IS NULL OR eta <= now() at time zone 'utc')
+                    ORDER BY priority, eta NULLS FIRST, id
+                    LIMIT %s
+                    FOR UPDATE SKIP LOCKED)
+               UPDATE sync_job j
+                  SET state = 'processing', worker_pid = pg_backend_pid(),
+                      date_started = now() at time zone 'utc',
+                      write_date = now() at time zone 'utc'
+                 FROM picked WHERE j.id = picked.id
+            RETURNING j.id""",
+            [platform, limit],
+        )
+        return sorted(row[0] for row in self.env.cr.fetchall())
+
+    def _runnable_count(self, platform):
+        self.env.cr.execute(
+            """SELECT count(*) FROM sync_job
+                WHERE state = 'pending' AND platform = %s
+                  AND (eta IS NULL OR eta <= now() at time zone 'utc')""",
+            [platform],
+        )
+        return self.env.cr.fetchone()[0]
+
+    def _run_claimed(self):
+        """Run one claimed job in its own transaction and commit the outcome."""
+        self.ensure_one()
+        cr = self.env.cr
+        started = time.monotonic()
+        try:
+            self._execute()
+            cr.execute(
+                """UPDATE sync_job
+                      SET state = 'done', date_done = now() at time zone 'utc',
+                          duration = %s, error_kind = NULL, last_error = NULL,
+                          traceback = NULL, write_date = now() at time zone 'utc'
+                    WHERE id = %s""",
+                [time.monotonic() - started, self.id],
+            )
+            cr.commit()  # pylint: disable=invalid-commit
+        except Exception as exc:  # every failure is recorded on the job
+            trace = traceback.format_exc()
+            cr.rollback()
+            self._record_failure(exc, trace, time.monotonic() - started)
+            cr.commit()  # pylint: disable=invalid-commit
+
+    def _execute(self):
+        """Call the operation's handler on the job's target (no transaction control)."""
+        self.ensure_one()
+        handlers = self._job_handlers()
+        if self.operation not in handlers:
+            raise PermanentError(
+                _("No handler is registered for operation %(op)s.", op=self.operation)
+            )
+        model_name, method_name = handlers[self.operation]
+        target = self.env[model_name].with_context(integration_job_id=self.id)
+        if self.res_model == model_name and self.res_id:
+            target = target.browse(self.res_id).exists()
+            if not target:
+                raise PermanentError(
+                    _(
+                        "The record %(model)s #%(id)s no longer exists; nothing to do.",
+                        model=self.res_model,
+                        id=self.res_id,
+                    )
+                )
+        getattr(target, method_name)(self)
+
+    @api.model
+    def _job_handlers(self):
+        """operation -> (model, method) called as ``method(job)`` on the target
+        record when the job has one on that model, else on the empty model."""
+        return {
+            "noop": ("sync.job", "_handle_noop"),
+            "webhook": ("integration.webhook.event", "_handle_webhook_job"),
+        }
+
+    def _handle_noop(self, job):
+        """Does nothing: checks that the platform's worker runs (and feeds the
+        queue benchmark)."""
+
+    def _record_failure(self, exc, trace, duration):
+        kind, message, retry_after = classify_error(exc)
+        message = redact_text(str(message))
+        trace = redact_text(trace)
+        job = self.sudo()
+        _logger.info("sync job %s (%s) failed: %s", job.id, job.operation, kind)
+        if kind == "authentication":
+            job.backend_id._mark_error(message)
+        values = {
+            "error_kind": kind,
+            "last_error": message,
+            "traceback": trace if kind == "permanent" else False,
+            "duration": duration,
+            "worker_pid": False,
+        }
+        if kind == "rate_limited":
+            # Waiting for a limit is not a failure: the retry count stays.
+            delay = retry_delay(job.retry_count + 1, requested=retry_after)
+        elif kind == "retryable" and job.retry_count < job.max_retries:
+            values["retry_count"] = job.retry_count + 1
+            delay = retry_delay(job.retry_count + 1, requested=retry_after)
+        else:
+            if kind == "retryable":
+                values["last_error"] = _(
+                    "%(error)s (gave up after %(count)s retries)",
+                    error=message,
+                    count=job.retry_count,
+                )
+            values.update(state="failed", date_done=fields.Datetime.now())
+            job.write(values)
+            if job.operation == "webhook" and job.res_id:
+                event = job.env["integration.webhook.event"].browse(job.res_id).exists()
+                event._mark_failed(values["last_error"])
+            return
+        values.update(state="pending", eta=fields.Datetime.now() + timedelta(seconds=delay))
+        job._requeue_or_supersede(values)
+
+    def _requeue_or_supersede(self, values):
+        """Put the job back in pending; if a newer pending job for the same thing
+        exists already, this one is superseded by it and cancelled instead."""
+        self.ensure_one()
+        if self.dedupe_key:
+            twin = self.search(
+                [("dedupe_key", "=", self.dedupe_key), ("state", "=", "pending")], limit=1
+            )
+            if twin and twin != self:
+                self.write(
+                    dict(
+                        values,
+                        state="cancelled",
+                        eta=False,
+                        last_error=_("Superseded by job %(id)s.", id=twin.id),
+                    )
+                )
+                return twin
+        try:
+            with self.env.cr.savepoint():
+                self.write(values)
+                self.env.flush_all()
+        except psycopg2.errors.UniqueViolation:
+            self.invalidate_recordset()
+            return self._requeue_or_supersede(values)
+        self._wake_workers({self.platform})
+        return self
+
+    @api.model
+    def _requeue_stale_jobs(self, platform=None):
+        """Recover jobs left in processing by a worker that died (its database
+        session is gone) or hung past STALE_JOB_SECONDS. Returns their ids."""
+        self.flush_model()
+        self.env.cr.execute(
+            """SELECT id FROM sync_job
+                WHERE state = 'processing' AND (%s IS NULL OR platform = %s)
+                  AND (worker_pid IS NULL
+                       OR worker_pid NOT IN (SELECT pid FROM pg_stat_activity)
+                       OR date_started < now() at time zone 'utc' - %s * interval '1 second')
+                FOR UPDATE SKIP LOCKED""",
+            [platform, platform, STALE_JOB_SECONDS],
+        )
+        stale = self.browse([row[0] for row in self.env.cr.fetchall()])
+        for job in stale:
+            _logger.warning("sync job %s was left in processing; recovering it", job.id)
+            message = _(
+                "The worker running this job stopped before it finished; the job was "
+                "put back in the queue."
+            )
+            if job.retry_count >= job.max_retries:
+                job.write(
+                    {
+                        "state": "failed",
+                        "error_kind": "worker_lost",
+                        "last_error": message,
+                        "date_done": fields.Datetime.now(),
+                        "worker_pid": False,
+                    }
+                )
+                continue
+            job._requeue_or_supersede(
+                {
+                    "state": "pending",
+                    "eta": False,
+                    "retry_count": job.retry_count + 1,
+                    "error_kind": "worker_lost",
+                    "last_error": message,
+                    "worker_pid": False,
+                }
+            )
+        return stale.ids
+
+    @api.model
+    def _cron_requeue_stale_jobs(self):
+        self._begin_read_committed()
+        self._requeue_stale_jobs()
+
+    @api.model
+    def _cron_vacuum_done_jobs(self):
+        days = int(
+            self.env["ir.config_parameter"].sudo().get_param("integration_base.job_keep_days", 14)
+        )
+        self.env.cr.execute(
+            """DELETE FROM sync_job WHERE id IN (
+                   SELECT id FROM sync_job
+                    WHERE state IN ('done', 'cancelled')
+                      AND date_done < now() at time zone 'utc' - %s * interval '1 day'
+                    LIMIT 10000)""",
+            [days],
+        )
+
+    # ------------------------------------------------------------------ actions
+
+    def _check_manager(self):
+        if not self.env.user.has_group("integration_base.group_integration_manager"):
+            raise AccessError(_("Only integration managers can do this."))
+
+    def action_retry(self):
+        """Failed or cancelled jobs go back to the queue, their retry count reset."""
+        for job in self.filtered(lambda j: j.state in ("failed", "cancelled")):
+            job.sudo()._requeue_or_supersede(
+                {
+                    "state": "pending",
+                    "eta": False,
+                    "retry_count": 0,
+                    "error_kind": False,
+                    "last_error": False,
+                    "traceback": False,
+                    "date_done": False,
+                }
+            )
+
+    def action_requeue(self):
+        """Run a finished job again (a done job too: push the same thing once more)."""
+        self._check_manager()
+        if any(job.state == "processing" for job in self):
+            raise UserError(_("A job being processed cannot be requeued."))
+        (self.filtered(lambda j: j.state != "pending")).action_retry()
+
+    def action_cancel(self):
+        self._check_manager()
+        self.filtered(lambda j: j.state in ("pending", "failed")).write(
+            {"state": "cancelled", "date_done": fields.Datetime.now()}
+        )
+
+    def action_run_now(self):
+        """Run pending or failed jobs right away, in this request, one savepoint each."""
+        self._check_manager()
+        for job in self.filtered(lambda j: j.state in ("pending", "failed")):
+            started = time.monotonic()
+            try:
+                with self.env.cr.savepoint():
+                    job._execute()
+            except Exception as exc:  # recorded on the job
+                job._record_failure(exc, traceback.format_exc(), time.monotonic() - started)
+            else:
+                job.write(
+                    {
+                        "state": "done",
+                        "date_started": fields.Datetime.now(),
+                        "date_done": fields.Datetime.now(),
+                        "duration": time.monotonic() - started,
+                        "error_kind": False,
+                        "last_error": False,
+                        "traceback": False,
+                    }
+                )

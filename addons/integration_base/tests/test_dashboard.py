@@ -1,0 +1,116 @@
+from datetime import datetime, timedelta
+
+from odoo.tests import HttpCase, tagged
+
+from .common import IntegrationCase
+
+
+def hours_ago(hours):
+    return datetime.utcnow() - timedelta(hours=hours)
+
+
+@tagged("post_install", "-at_install")
+class TestDashboardData(IntegrationCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.quiet = cls.env["integration.backend"].create(
+            {
+                "name": "Quiet eBay",
+                "platform": "ebay",
+                "rate_limit_kind": "daily",
+                "rate_limit_capacity": 5000,
+            }
+        )
+        Log = cls.env["integration.api.log"]
+        for duration, status in ((10, 200), (20, 200), (30, 200), (40, 200), (100, 500)):
+            Log.create(
+                {
+                    "backend_id": cls.backend.id,
+                    "method": "POST",
+                    "endpoint": "/graphql",
+                    "status_code": status,
+                    "is_error": status >= 300,
+                    "duration_ms": duration,
+                }
+            )
+        old = Log.create(
+            {
+                "backend_id": cls.backend.id,
+                "method": "POST",
+                "endpoint": "/old",
+                "status_code": 500,
+                "is_error": True,
+                "duration_ms": 9999,
+            }
+        )
+        cls.env.cr.execute(
+            "UPDATE integration_api_log SET create_date = %s WHERE id = %s", [hours_ago(30), old.id]
+        )
+        Job = cls.env["sync.job"]
+        jobs = [Job.enqueue(cls.backend, "noop", dedupe_key=None) for _i in range(6)]
+        cls.env.cr.execute(
+            "UPDATE sync_job SET create_date = %s WHERE id = %s", [hours_ago(2), jobs[0].id]
+        )
+        jobs[3].write({"state": "failed"})
+        jobs[4].write({"state": "failed"})
+        cls.done_at = datetime(2026, 11, 20, 8, 30, 0)
+        jobs[5].write({"state": "done", "date_done": cls.done_at})
+
+    def card(self, backend):
+        data = self.env["integration.dashboard"].get_dashboard_data()
+        return next(card for card in data["backends"] if card["id"] == backend.id)
+
+    def test_aggregates_match_hand_counts(self):
+        card = self.card(self.backend)
+        calls = card["calls"]
+        self.assertEqual((calls["count"], calls["errors"]), (5, 1))
+        self.assertAlmostEqual(calls["error_rate"], 0.2)
+        self.assertAlmostEqual(calls["p50_ms"], 30.0)
+        # percentile_cont(0.95) of 10, 20, 30, 40, 100: 40 + 0.8 * (100 - 40)
+        self.assertAlmostEqual(calls["p95_ms"], 88.0)
+        queue = {bucket["state"]: bucket["count"] for bucket in card["queue"]}
+        self.assertEqual(
+            queue, {"pending": 3, "processing": 0, "done": 1, "failed": 2, "cancelled": 0}
+        )
+        self.assertAlmostEqual(card["oldest_pending_seconds"], 7200, delta=120)
+        self.assertEqual(
+            [(s["operation"], s["date"]) for s in card["last_syncs"]],
+            [("noop", "2026-11-20 08:30:00")],
+        )
+        self.assertIsNone(card["quota"])
+
+    def test_every_number_opens_its_list(self):
+        card = self.card(self.backend)
+        failed = next(b for b in card["queue"] if b["state"] == "failed")
+        self.assertEqual(
+            self.env[failed["list"]["model"]].search_count(failed["list"]["domain"]), 2
+        )
+        errors = card["calls"]["error_list"]
+        self.assertEqual(self.env[errors["model"]].search_count(errors["domain"]), 1)
+        calls = card["calls"]["list"]
+        self.assertEqual(self.env[calls["model"]].search_count(calls["domain"]), 5)
+        sync = card["last_syncs"][0]["list"]
+        self.assertEqual(self.env[sync["model"]].search_count(sync["domain"]), 1)
+
+    def test_quiet_backend_and_quota(self):
+        card = self.card(self.quiet)
+        self.assertEqual(card["calls"]["count"], 0)
+        self.assertIsNone(card["calls"]["p50_ms"])
+        self.assertIsNone(card["oldest_pending_seconds"])
+        self.assertEqual(card["quota"], {"used": 0, "limit": 5000, "ratio": 0.0})
+
+
+@tagged("post_install", "-at_install")
+class TestDashboardTour(HttpCase):
+    def test_dashboard_in_a_browser(self):
+        backend = self.env["integration.backend"].create(
+            {"name": "Tour Shop", "platform": "shopify"}
+        )
+        job = self.env["sync.job"].enqueue(backend, "noop", dedupe_key=None)
+        job.write({"state": "failed", "last_error": "Shopify answered 500"})
+        self.start_tour(
+            "/web#action=integration_base.action_integration_dashboard",
+            "integration_base_dashboard_tour",
+            login="admin",
+        )

@@ -1,0 +1,1 @@
+"""Pure helpers: no ORM, no records, no HTTP state. Tested without a database."""

@@ -1,0 +1,96 @@
+"""The one request helper every api layer goes through.
+
+A timeout on every call, the platform's HTTP answers turned into the typed errors
+of integration_base, and each call reported to a recorder (the API log) with the
+URL redacted. It never retries itself: the job queue does, with backoff.
+"""
+
+import time
+from dataclasses import dataclass
+
+import requests
+
+from ..exceptions import AuthenticationError, PermanentError, RateLimitedError, RetryableError
+from .backoff import parse_retry_after
+from .redact import redact_text, redact_url
+
+DEFAULT_TIMEOUT = (5, 30)  # connect, read
+
+
+@dataclass
+class CallRecord:
+    method: str
+    endpoint: str
+    status_code: int
+    duration_ms: float
+    error: str | None = None
+    cost: float | None = None
+
+
+def error_for_status(platform, response, message=None):
+    """The typed error for a non-2xx answer, or None for a 2xx one."""
+    status = response.status_code
+    if status < 300:
+        return None
+    detail = message or (response.text or "")[:300]
+    text = "%s answered %s: %s" % (platform, status, detail)
+    if status == 429:
+        wait = parse_retry_after(response.headers.get("Retry-After"))
+        return RateLimitedError(text, retry_after=wait, status=status)
+    if status in (401, 403):
+        return AuthenticationError(
+            "%s refused the credentials (%s): check or renew them on the backend."
+            % (platform, status),
+            status=status,
+        )
+    if status >= 500 or status in (408, 409, 423, 425):
+        return RetryableError(text, status=status)
+    return PermanentError(text, status=status)
+
+
+def send(
+    session,
+    platform,
+    method,
+    url,
+    *,
+    recorder=None,
+    timeout=DEFAULT_TIMEOUT,
+    secrets=(),
+    raise_for_status=True,
+    **kwargs,
+):
+    """Make one HTTP call; return the response, or raise a typed error.
+
+    :param recorder: called with a CallRecord after every attempt, success or not
+    :param secrets: values to scrub from any error text
+    """
+    started = time.monotonic()
+    endpoint = redact_url(url)
+    try:
+        response = session.request(method, url, timeout=timeout, **kwargs)
+    except requests.Timeout as exc:
+        error = RetryableError("%s did not answer in time (%s)." % (platform, type(exc).__name__))
+    except requests.ConnectionError:
+        error = RetryableError("%s could not be reached (connection failed)." % platform)
+    else:
+        error = error_for_status(platform, response) if raise_for_status else None
+        if recorder:
+            recorder(
+                CallRecord(
+                    method,
+                    endpoint,
+                    response.status_code,
+                    (time.monotonic() - started) * 1000,
+                    redact_text(error.message, secrets) if error else None,
+                )
+            )
+        if error:
+            error.message = redact_text(error.message, secrets)
+            raise error
+        return response
+    if recorder:
+        recorder(
+            CallRecord(method, endpoint, 0, (time.monotonic() - started) * 1000, error.message)
+        )
+    raise error

@@ -1,0 +1,477 @@
+"""Outbound webhooks: REST-shaped payloads, HMAC signing, delivery with retries.
+
+Deliveries only ever go to the URIs of webhook subscriptions, and by default only to
+loopback hosts (``localhost``, 127.0.0.0/8, ::1) or hosts listed in
+``config.webhook_allowed_hosts``.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import heapq
+import hmac
+import ipaddress
+import itertools
+import json
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+import uuid
+
+from .schema import API_VERSION
+from .store import Store, gid_number
+
+TOPIC_OVERRIDES: dict[str, str] = {}
+
+
+def topic_to_rest(enum_value: str) -> str:
+    """``ORDERS_CREATE`` -> ``orders/create``."""
+    if enum_value in TOPIC_OVERRIDES:
+        return TOPIC_OVERRIDES[enum_value]
+    head, _, tail = enum_value.lower().rpartition("_")
+    return f"{head}/{tail}" if head else tail
+
+
+def topic_to_enum(rest: str) -> str:
+    return rest.replace("/", "_").upper()
+
+
+def sign(secret: str, body: bytes) -> str:
+    digest = hmac.new(secret.encode("utf-8"), body, hashlib.sha256).digest()
+    return base64.b64encode(digest).decode("ascii")
+
+
+def _num(value) -> int | None:
+    return gid_number(value) if value else None
+
+
+class PayloadBuilder:
+    """Builds the JSON bodies Shopify sends (REST resource representations)."""
+
+    def __init__(self, store: Store):
+        self.store = store
+
+    def _address(self, addr: dict | None) -> dict | None:
+        if not addr:
+            return None
+        return {
+            "first_name": addr.get("firstName"),
+            "last_name": addr.get("lastName"),
+            "name": addr.get("name"),
+            "company": addr.get("company"),
+            "address1": addr.get("address1"),
+            "address2": addr.get("address2"),
+            "city": addr.get("city"),
+            "province": addr.get("province"),
+            "province_code": addr.get("provinceCode"),
+            "zip": addr.get("zip"),
+            "country": addr.get("country"),
+            "country_code": addr.get("countryCodeV2"),
+            "phone": addr.get("phone"),
+        }
+
+    def _money_set(self, amount: str) -> dict:
+        money = {"amount": amount, "currency_code": self.store.currency}
+        return {"shop_money": money, "presentment_money": dict(money)}
+
+    def order(self, order: dict) -> dict:
+        s = self.store
+        totals = s.order_totals(order)
+        customer = s.customers.get(order.get("customer_id"))
+        line_items = []
+        for li in order["line_items"]:
+            fulfilled = s.fulfilled_quantity(li["id"], order)
+            remaining = 0 if order["cancelledAt"] else li["quantity"] - fulfilled
+            status = None
+            if fulfilled >= li["quantity"]:
+                status = "fulfilled"
+            elif fulfilled:
+                status = "partial"
+            line_items.append(
+                {
+                    "id": _num(li["id"]),
+                    "admin_graphql_api_id": li["id"],
+                    "sku": li["sku"],
+                    "title": li["title"],
+                    "name": li["name"],
+                    "variant_title": li["variantTitle"],
+                    "vendor": li["vendor"],
+                    "quantity": li["quantity"],
+                    "current_quantity": li["quantity"],
+                    "fulfillable_quantity": max(remaining, 0),
+                    "fulfillment_status": status,
+                    "price": li["price"],
+                    "price_set": self._money_set(li["price"]),
+                    "total_discount": li["discount"],
+                    "variant_id": _num(li["variant_id"]),
+                    "product_id": _num(li["product_id"]),
+                    "requires_shipping": li["requiresShipping"],
+                    "taxable": li["taxable"],
+                    "grams": li.get("grams", 0),
+                    "discount_allocations": [
+                        {
+                            "amount": li["discount"],
+                            "amount_set": self._money_set(li["discount"]),
+                            "discount_application_index": 0,
+                        }
+                    ]
+                    if li["discount"] != "0.00"
+                    else [],
+                    "tax_lines": [
+                        {
+                            "title": "VAT",
+                            "price": li["tax"],
+                            "rate": float(li["tax_rate"]),
+                            "price_set": self._money_set(li["tax"]),
+                        }
+                    ]
+                    if li["tax"] != "0.00"
+                    else [],
+                }
+            )
+        fulfillment_status = s.fulfillment_status(order)
+        return {
+            "id": _num(order["id"]),
+            "admin_graphql_api_id": order["id"],
+            "name": order["name"],
+            "order_number": order["order_number"],
+            "number": order["number"],
+            "email": order["email"],
+            "contact_email": order["email"],
+            "phone": order["phone"],
+            "note": order["note"],
+            "tags": ", ".join(order["tags"]),
+            "created_at": order["createdAt"],
+            "updated_at": order["updatedAt"],
+            "processed_at": order["processedAt"],
+            "cancelled_at": order["cancelledAt"],
+            "cancel_reason": order["cancelReason"].lower() if order["cancelReason"] else None,
+            "closed_at": order["closedAt"],
+            "currency": order["currencyCode"],
+            "presentment_currency": order["currencyCode"],
+            "financial_status": order["displayFinancialStatus"].lower(),
+            "fulfillment_status": {
+                "UNFULFILLED": None,
+                "PARTIALLY_FULFILLED": "partial",
+                "FULFILLED": "fulfilled",
+            }[fulfillment_status],
+            "taxes_included": order["taxesIncluded"],
+            "test": order["test"],
+            "source_name": order["sourceName"],
+            "subtotal_price": totals["subtotal"],
+            "total_line_items_price": totals["line_items_gross"],
+            "total_discounts": totals["discounts"],
+            "total_tax": totals["tax"],
+            "total_price": totals["total"],
+            "total_price_set": self._money_set(totals["total"]),
+            "total_shipping_price_set": self._money_set(totals["shipping"]),
+            "discount_codes": [
+                {"code": code, "amount": totals["discounts"], "type": "fixed_amount"}
+                for code in order["discountCodes"]
+            ],
+            "customer": {
+                "id": _num(customer["id"]),
+                "admin_graphql_api_id": customer["id"],
+                "email": customer["email"],
+                "first_name": customer["firstName"],
+                "last_name": customer["lastName"],
+                "phone": customer["phone"],
+            }
+            if customer
+            else None,
+            "shipping_address": self._address(order["shippingAddress"]),
+            "billing_address": self._address(order["billingAddress"]),
+            "line_items": line_items,
+            "shipping_lines": [
+                {
+                    "id": _num(sl["id"]),
+                    "title": sl["title"],
+                    "code": sl["code"],
+                    "source": sl["source"],
+                    "price": sl["price"],
+                    "price_set": self._money_set(sl["price"]),
+                    "discounted_price": sl["price"],
+                }
+                for sl in order["shipping_lines"]
+            ],
+            "tax_lines": [
+                {"title": "VAT", "price": totals["tax"], "rate": float(order["tax_rate"])}
+            ]
+            if totals["tax"] != "0.00"
+            else [],
+            "fulfillments": [
+                self.fulfillment(s.fulfillments[f_id]) for f_id in order["fulfillment_ids"]
+            ],
+        }
+
+    def fulfillment(self, ful: dict) -> dict:
+        tracking = ful["trackingInfo"][0] if ful["trackingInfo"] else {}
+        order = self.store.orders[ful["order_id"]]
+        return {
+            "id": _num(ful["id"]),
+            "admin_graphql_api_id": ful["id"],
+            "order_id": _num(ful["order_id"]),
+            "name": ful["name"],
+            "status": ful["status"].lower(),
+            "created_at": ful["createdAt"],
+            "updated_at": ful["updatedAt"],
+            "location_id": _num(ful["location_id"]),
+            "tracking_company": tracking.get("company"),
+            "tracking_number": tracking.get("number"),
+            "tracking_url": tracking.get("url"),
+            "line_items": [
+                {
+                    "id": _num(fli["line_item_id"]),
+                    "quantity": fli["quantity"],
+                    "sku": next(
+                        (
+                            li["sku"]
+                            for li in order["line_items"]
+                            if li["id"] == fli["line_item_id"]
+                        ),
+                        None,
+                    ),
+                }
+                for fli in ful["line_items"]
+            ],
+        }
+
+    def product(self, product: dict) -> dict:
+        s = self.store
+        variants = []
+        for var_id in product["variant_ids"]:
+            v = s.variants[var_id]
+            item = s.items[v["inventory_item_id"]]
+            opts = [sel["value"] for sel in v["selectedOptions"]] + [None, None, None]
+            variants.append(
+                {
+                    "id": _num(v["id"]),
+                    "admin_graphql_api_id": v["id"],
+                    "product_id": _num(product["id"]),
+                    "title": s.variant_title(v),
+                    "sku": item["sku"],
+                    "barcode": v["barcode"],
+                    "price": v["price"],
+                    "compare_at_price": v["compareAtPrice"],
+                    "position": v["position"],
+                    "inventory_item_id": _num(item["id"]),
+                    "inventory_quantity": s.total_available(v),
+                    "inventory_policy": v["inventoryPolicy"].lower(),
+                    "option1": opts[0],
+                    "option2": opts[1],
+                    "option3": opts[2],
+                    "taxable": v["taxable"],
+                    "created_at": v["createdAt"],
+                    "updated_at": v["updatedAt"],
+                }
+            )
+        return {
+            "id": _num(product["id"]),
+            "admin_graphql_api_id": product["id"],
+            "title": product["title"],
+            "body_html": product["descriptionHtml"],
+            "vendor": product["vendor"],
+            "product_type": product["productType"],
+            "handle": product["handle"],
+            "status": product["status"].lower(),
+            "tags": ", ".join(product["tags"]),
+            "created_at": product["createdAt"],
+            "updated_at": product["updatedAt"],
+            "published_at": product["publishedAt"],
+            "options": [
+                {
+                    "id": _num(o["id"]),
+                    "product_id": _num(product["id"]),
+                    "name": o["name"],
+                    "position": o["position"],
+                    "values": [ov["name"] for ov in o["optionValues"]],
+                }
+                for o in product["options"]
+            ],
+            "variants": variants,
+        }
+
+    def inventory_level(self, item_id: str, loc_id: str) -> dict:
+        lvl = self.store.levels.get((item_id, loc_id)) or {}
+        return {
+            "inventory_item_id": _num(item_id),
+            "location_id": _num(loc_id),
+            "available": lvl.get("available", 0),
+            "updated_at": lvl.get("updatedAt"),
+            "admin_graphql_api_id": (
+                f"gid://shopify/InventoryLevel/{_num(loc_id)}?inventory_item_id={_num(item_id)}"
+            ),
+        }
+
+    def shop(self) -> dict:
+        s = self.store
+        return {
+            "id": _num(s.shop_id),
+            "name": s.shop_name,
+            "domain": s.domain,
+            "myshopify_domain": s.domain,
+            "currency": s.currency,
+            "email": f"owner@{s.domain}",
+        }
+
+    def bulk_operation(self, op: dict) -> dict:
+        return {
+            "admin_graphql_api_id": op["id"],
+            "completed_at": op.get("completedAt"),
+            "created_at": op["createdAt"],
+            "error_code": op.get("errorCode").lower() if op.get("errorCode") else None,
+            "status": op["status"].lower(),
+            "type": op["type"].lower(),
+        }
+
+
+class WebhookDispatcher:
+    """Queues deliveries and sends them from one background thread."""
+
+    def __init__(self, store: Store, config):
+        self.store = store
+        self.config = config
+        self.deliveries: list[dict] = []
+        self._heap: list[tuple[float, int, dict]] = []
+        self._seq = itertools.count()
+        self._cond = threading.Condition()
+        self._stop = False
+        self._thread = threading.Thread(target=self._run, name="webhooks", daemon=True)
+        self._thread.start()
+
+    # ---------------------------------------------------------------- public
+    def emit(self, rest_topic: str, payload: dict) -> None:
+        """Called by the store (under its lock) when something happened."""
+        enum_topic = topic_to_enum(rest_topic)
+        subs = [
+            sub for sub in self.store.webhook_subscriptions.values() if sub["topic"] == enum_topic
+        ]
+        if not subs:
+            return
+        body = json.dumps(payload, separators=(",", ":"), sort_keys=False).encode("utf-8")
+        event_id = str(uuid.uuid4())
+        triggered = (
+            dt.datetime.now(dt.timezone.utc)
+            .isoformat(timespec="milliseconds")
+            .replace("+00:00", "Z")
+        )
+        for sub in subs:
+            delivery = {
+                "id": str(uuid.uuid4()),
+                "event_id": event_id,
+                "topic": rest_topic,
+                "subscription_id": sub["id"],
+                "uri": sub["uri"],
+                "triggered_at": triggered,
+                "status": "pending",
+                "attempts": [],
+                "payload": payload,
+                "body": body,
+            }
+            with self._cond:
+                self.deliveries.append(delivery)
+                heapq.heappush(self._heap, (time.monotonic(), next(self._seq), delivery))
+                self._cond.notify()
+
+    def clear(self) -> None:
+        with self._cond:
+            self.deliveries.clear()
+            self._heap.clear()
+
+    def stop(self) -> None:
+        with self._cond:
+            self._stop = True
+            self._cond.notify()
+        self._thread.join(timeout=5)
+
+    def snapshot(self) -> list[dict]:
+        with self._cond:
+            return [
+                {k: v for k, v in d.items() if k != "body"} | {"attempts": list(d["attempts"])}
+                for d in self.deliveries
+            ]
+
+    def wait_idle(self, timeout: float = 10.0) -> bool:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self._cond:
+                if not any(d["status"] == "pending" for d in self.deliveries):
+                    return True
+            time.sleep(0.02)
+        return False
+
+    # -------------------------------------------------------------- internals
+    def _allowed(self, uri: str) -> bool:
+        parsed = urllib.parse.urlsplit(uri)
+        if parsed.scheme not in ("http", "https") or not parsed.hostname:
+            return False
+        host = parsed.hostname
+        if host == "localhost" or host in (self.config.webhook_allowed_hosts or []):
+            return True
+        try:
+            return ipaddress.ip_address(host).is_loopback
+        except ValueError:
+            return False
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                while not self._stop:
+                    if self._heap and self._heap[0][0] <= time.monotonic():
+                        break
+                    wait = self._heap[0][0] - time.monotonic() if self._heap else None
+                    self._cond.wait(timeout=wait)
+                if self._stop:
+                    return
+                _due, _seq, delivery = heapq.heappop(self._heap)
+            self._attempt(delivery)
+
+    def _attempt(self, delivery: dict) -> None:
+        if delivery["status"] != "pending":
+            return
+        if not self._allowed(delivery["uri"]):
+            delivery["attempts"].append(
+                {"at": time.time(), "error": "refused: only loopback webhook URIs are delivered"}
+            )
+            delivery["status"] = "refused"
+            return
+        body = delivery["body"]
+        headers = {
+            "Content-Type": "application/json",
+            "User-Agent": "Shopify-Captain-Hook",
+            "X-Shopify-Topic": delivery["topic"],
+            "X-Shopify-Shop-Domain": self.store.domain,
+            "X-Shopify-Hmac-Sha256": sign(self.config.client_secret, body),
+            "X-Shopify-Webhook-Id": delivery["id"],
+            "X-Shopify-Event-Id": delivery["event_id"],
+            "X-Shopify-Triggered-At": delivery["triggered_at"],
+            "X-Shopify-API-Version": API_VERSION,
+        }
+        request = urllib.request.Request(delivery["uri"], data=body, headers=headers, method="POST")
+        attempt = {"at": time.time()}
+        ok = False
+        try:
+            with urllib.request.urlopen(request, timeout=self.config.webhook_timeout) as resp:
+                attempt["status_code"] = resp.status
+                ok = 200 <= resp.status < 300
+        except urllib.error.HTTPError as exc:
+            attempt["status_code"] = exc.code
+        except Exception as exc:
+            attempt["error"] = f"{type(exc).__name__}: {exc}"
+        with self._cond:
+            delivery["attempts"].append(attempt)
+            if ok:
+                delivery["status"] = "delivered"
+                return
+            delays = list(self.config.webhook_retry_delays)
+            tries = len(delivery["attempts"])
+            if tries >= self.config.webhook_max_attempts:
+                delivery["status"] = "failed"
+                return
+            delay = delays[min(tries - 1, len(delays) - 1)] if delays else 0.0
+            heapq.heappush(self._heap, (time.monotonic() + delay, next(self._seq), delivery))
+            self._cond.notify()

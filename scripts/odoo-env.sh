@@ -1,0 +1,87 @@
+# Shared by scripts/test and scripts/demo: find Odoo 17, prepare .venv, set ODOO_BIN.
+# Sourced, not run. Odoo is looked for, in order:
+#   1. $ODOO_PATH: a directory holding odoo-bin and the odoo package;
+#   2. the file odoo-path.local at the project root (one line, that directory);
+#   3. an importable `odoo` for python3 (pip install -e, or a .pth file).
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+VENV=${VENV:-$ROOT/.venv}
+PYTHON=${PYTHON:-python3}
+
+die() { echo "error: $*" >&2; exit 2; }
+
+is_odoo17() { [ -f "$1/odoo/release.py" ] && grep -q "^version_info = (17, 0" "$1/odoo/release.py"; }
+
+find_odoo() {
+  local candidate=""
+  if [ -n "${ODOO_PATH:-}" ]; then
+    candidate=$ODOO_PATH
+  elif [ -s "$ROOT/odoo-path.local" ]; then
+    candidate=$(head -n 1 "$ROOT/odoo-path.local")
+  else
+    candidate=$("$PYTHON" - <<'PY' 2>/dev/null || true
+import importlib.util, os
+spec = importlib.util.find_spec("odoo")
+if spec and spec.submodule_search_locations:
+    print(os.path.dirname(list(spec.submodule_search_locations)[0]))
+PY
+)
+  fi
+  if [ -z "$candidate" ] || ! is_odoo17 "$candidate"; then
+    die "Odoo 17 not found${candidate:+ (not Odoo 17: $candidate)}: set ODOO_PATH to an Odoo 17.0 source directory, write that path into odoo-path.local, or make 'odoo' importable for $PYTHON."
+  fi
+  ODOO_SRC=$(cd "$candidate" && pwd)
+  ODOO_BIN=$ODOO_SRC/odoo-bin
+  [ -f "$ODOO_BIN" ] || ODOO_BIN=$ODOO_SRC/setup/odoo
+  export ODOO_SRC ODOO_BIN
+}
+
+# python-ldap (auth_ldap only) needs OpenLDAP headers to build; the suite does not use it.
+ensure_venv() {
+  [ -x "$VENV/bin/python" ] || "$PYTHON" -m venv "$VENV"
+  local stamp="$VENV/.requirements.sha" want
+  want=$(cat "$ODOO_SRC/requirements.txt" "$ROOT/requirements.txt" "$ROOT/requirements-dev.txt" | sha1sum | cut -c1-40)
+  if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+    "$VENV/bin/pip" install -q --disable-pip-version-check -U pip "setuptools<81" wheel
+    grep -v '^python-ldap' "$ODOO_SRC/requirements.txt" > "$VENV/odoo-requirements.txt"
+    "$VENV/bin/pip" install -q --disable-pip-version-check -r "$VENV/odoo-requirements.txt"
+    "$VENV/bin/pip" install -q --disable-pip-version-check -r "$ROOT/requirements-dev.txt"
+    echo "$want" > "$stamp"
+  fi
+  local site
+  site=$("$VENV/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
+  echo "$ODOO_SRC" > "$site/odoo-source.pth"
+}
+
+
+# All the suite's addons, in the order of the addons/ folder.
+suite_modules() {
+  local names=()
+  for manifest in "$ROOT"/addons/*/__manifest__.py; do
+    names+=("$(basename "$(dirname "$manifest")")")
+  done
+  (IFS=,; echo "${names[*]}")
+}
+
+# An Odoo configuration file for database $1, written to $2. The credential key comes
+# from ODOO_INTEGRATION_KEY when set, else a fresh one is made for this database.
+write_odoo_conf() {
+  local db=$1 conf=$2 key=${ODOO_INTEGRATION_KEY:-}
+  [ -n "$key" ] || key=$("$VENV/bin/python" -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')
+  cat > "$conf" <<CONF
+[options]
+addons_path = $ODOO_SRC/odoo/addons,$ROOT/addons
+db_host = ${PGHOST:-127.0.0.1}
+db_port = ${PGPORT:-5432}
+db_user = ${PGUSER:-$(id -un)}
+db_password = ${PGPASSWORD:-False}
+db_name = $db
+dbfilter = ^$db\$
+list_db = False
+http_interface = ${ODOO_HTTP_INTERFACE:-127.0.0.1}
+http_port = ${ODOO_HTTP_PORT:-8069}
+integration_encryption_key = $key
+data_dir = $ROOT/var/filestore
+CONF
+}
