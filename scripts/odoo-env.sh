@@ -34,17 +34,24 @@ PY
   ODOO_SRC=$(cd "$candidate" && pwd)
   ODOO_BIN=$ODOO_SRC/odoo-bin
   [ -f "$ODOO_BIN" ] || ODOO_BIN=$ODOO_SRC/setup/odoo
+  # A packaged Odoo (Debian package, the odoo:17 image) has no odoo-bin beside it.
+  [ -f "$ODOO_BIN" ] || ODOO_BIN=$(command -v odoo || true)
+  [ -n "$ODOO_BIN" ] || die "Odoo 17 found in $ODOO_SRC but no odoo-bin or odoo command to run it."
   export ODOO_SRC ODOO_BIN
 }
 
-# python-ldap (auth_ldap only) needs OpenLDAP headers to build; the suite does not use it.
+# From a source tree, Odoo's own requirements.txt goes into the venv (less python-ldap:
+# auth_ldap only, and it needs OpenLDAP headers to build). A packaged Odoo brings its
+# dependencies as system packages, which the venv then sees.
 ensure_venv() {
-  [ -x "$VENV/bin/python" ] || "$PYTHON" -m venv "$VENV"
+  local odoo_reqs="$ODOO_SRC/requirements.txt" venv_args=()
+  [ -f "$odoo_reqs" ] || { odoo_reqs=/dev/null; venv_args=(--system-site-packages); }
+  [ -x "$VENV/bin/python" ] || "$PYTHON" -m venv "${venv_args[@]}" "$VENV"
   local stamp="$VENV/.requirements.sha" want
-  want=$(cat "$ODOO_SRC/requirements.txt" "$ROOT/requirements.txt" "$ROOT/requirements-dev.txt" | sha1sum | cut -c1-40)
+  want=$(cat "$odoo_reqs" "$ROOT/requirements.txt" "$ROOT/requirements-dev.txt" | sha1sum | cut -c1-40)
   if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
     "$VENV/bin/pip" install -q --disable-pip-version-check -U pip "setuptools<81" wheel
-    grep -v '^python-ldap' "$ODOO_SRC/requirements.txt" > "$VENV/odoo-requirements.txt"
+    grep -v '^python-ldap' "$odoo_reqs" > "$VENV/odoo-requirements.txt" || true
     "$VENV/bin/pip" install -q --disable-pip-version-check -r "$VENV/odoo-requirements.txt"
     "$VENV/bin/pip" install -q --disable-pip-version-check -r "$ROOT/requirements-dev.txt"
     echo "$want" > "$stamp"
@@ -82,6 +89,6 @@ list_db = False
 http_interface = ${ODOO_HTTP_INTERFACE:-127.0.0.1}
 http_port = ${ODOO_HTTP_PORT:-8069}
 integration_encryption_key = $key
-data_dir = $ROOT/var/filestore
+data_dir = ${ODOO_DATA_DIR:-$ROOT/var/filestore}
 CONF
 }
