@@ -84,7 +84,6 @@ db_port = ${PGPORT:-5432}
 db_user = ${PGUSER:-$(id -un)}
 db_password = ${PGPASSWORD:-False}
 db_name = $db
-dbfilter = ^$db\$
 list_db = False
 http_interface = ${ODOO_HTTP_INTERFACE:-127.0.0.1}
 http_port = ${ODOO_HTTP_PORT:-8069}

@@ -11,7 +11,15 @@ from graphql import GraphQLSchema, build_client_schema, parse, validate
 from graphql.error import GraphQLError
 
 API_VERSION = "2026-10"
-SCHEMA_PATH = Path(__file__).resolve().parent / "schema" / f"admin_{API_VERSION}.json.gz"
+# One copy of the contract in the project: the connector's, which it validates against.
+SCHEMA_PATH = (
+    Path(__file__).resolve().parents[2]
+    / "addons"
+    / "shopify_connector"
+    / "api"
+    / "schema"
+    / f"admin_{API_VERSION}.json.gz"
+)
 
 
 @functools.lru_cache(maxsize=1)

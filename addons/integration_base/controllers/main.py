@@ -31,10 +31,10 @@ class WebhookController(http.Controller):
         save_session=False,
     )
     def webhook(self, backend_id, **_kwargs):
-        backend = request.env["integration.backend"].sudo().browse(backend_id).exists()
-        if not backend or backend.state == "disabled":
+        target = request.env["integration.backend"]._webhook_target(backend_id)
+        if not target:
             raise NotFound()
-        return self._receive(backend)
+        return self._receive(target)
 
     def _read_body(self):
         # A declared length bounds what is read; platforms always send one.
@@ -45,15 +45,14 @@ class WebhookController(http.Controller):
             raise RequestEntityTooLarge()
         return request.httprequest.get_data(cache=False)
 
-    def _receive(self, backend):
-        spec = backend._webhook_spec()
+    def _receive(self, target):
+        """Verify, store, enqueue, answer, for a backend's cached webhook target."""
+        spec = target["spec"]
         body = self._read_body()
         headers = request.httprequest.headers
         # The signature is checked over the raw bytes before anything reads them.
-        if not verify_hmac_sha256_base64(
-            backend._webhook_secret(), body, headers.get(spec["signature"])
-        ):
-            _logger.warning("webhook for backend %s rejected: bad signature", backend.id)
+        if not verify_hmac_sha256_base64(target["secret"], body, headers.get(spec["signature"])):
+            _logger.warning("webhook for backend %s rejected: bad signature", target["id"])
             raise Unauthorized()
         try:
             text = body.decode("utf-8")
@@ -68,7 +67,7 @@ class WebhookController(http.Controller):
         event_id, created = (
             request.env["integration.webhook.event"]
             .sudo()
-            ._store_delivery(backend, delivery_id, headers.get(spec["topic"]), kept, text)
+            ._store_delivery(target, delivery_id, headers.get(spec["topic"]), kept, text)
         )
         return request.make_json_response(
             {"status": "accepted" if created else "duplicate", "event": event_id}

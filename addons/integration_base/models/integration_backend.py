@@ -2,12 +2,15 @@ import threading
 
 import requests
 
-from odoo import _, api, fields, models
+from odoo import _, api, fields, models, tools
 from odoo.exceptions import UserError
 
 from ..const import PLATFORMS
 from ..exceptions import AuthenticationError
 from ..tools import http
+
+# Fields whose change must reach the webhook route's cache at once.
+WEBHOOK_TARGET_FIELDS = {"active", "state", "platform", "company_id"}
 
 # Keep-alive connections per thread and backend: workers make many calls in a row.
 _sessions = threading.local()
@@ -84,6 +87,23 @@ class IntegrationBackend(models.Model):
         for backend in self:
             backend.job_pending_count = counts.get((backend.id, "pending"), 0)
             backend.job_failed_count = counts.get((backend.id, "failed"), 0)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        backends = super().create(vals_list)
+        self.env.registry.clear_cache()  # cached webhook targets
+        return backends
+
+    def write(self, vals):
+        result = super().write(vals)
+        if WEBHOOK_TARGET_FIELDS.intersection(vals):
+            self.env.registry.clear_cache()
+        return result
+
+    def unlink(self):
+        result = super().unlink()
+        self.env.registry.clear_cache()
+        return result
 
     # ------------------------------------------------------------------ actions
 
@@ -189,10 +209,10 @@ class IntegrationBackend(models.Model):
         else:
             credentials.create({"backend_id": self.id, "key": key, **values})
 
-    @api.model
     def _webhook_spec(self):
-        """Header names of the webhook scheme: signature, delivery id, topic.
-        The base scheme is Shopify's: base64 HMAC-SHA256 of the raw body."""
+        """Header names of this backend's webhook scheme: signature, delivery id,
+        topic, and the other headers worth keeping. The scheme is Shopify's: base64
+        HMAC-SHA256 of the raw body; platform addons override the names."""
         return {
             "signature": "X-Webhook-Hmac-Sha256",
             "delivery_id": "X-Webhook-Id",
@@ -200,8 +220,23 @@ class IntegrationBackend(models.Model):
             "kept_headers": (),
         }
 
-    def _webhook_secret(self):
-        return self._get_credential("webhook_secret", raise_if_missing=False)
+    @api.model
+    @tools.ormcache("backend_id")
+    def _webhook_target(self, backend_id):
+        """What the webhook route needs of a backend, cached per process so that a
+        delivery reads nothing before it is verified: None for an unknown or disabled
+        backend. Saving a backend or a credential clears the cache. Never mutate it.
+        """
+        backend = self.sudo().browse(backend_id).exists()
+        if not backend or not backend.active or backend.state == "disabled":
+            return None
+        return {
+            "id": backend.id,
+            "platform": backend.platform,
+            "company_id": backend.company_id.id,
+            "secret": backend._get_credential("webhook_secret", raise_if_missing=False),
+            "spec": backend._webhook_spec(),
+        }
 
     def _webhook_handlers(self):
         """Topic -> method name on integration.webhook.event; platforms extend."""

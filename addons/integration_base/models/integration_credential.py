@@ -1,3 +1,4 @@
+import functools
 import os
 
 from odoo import _, api, fields, models, tools
@@ -5,6 +6,11 @@ from odoo.exceptions import UserError
 
 from ..exceptions import ConfigurationError
 from ..tools.crypto import KEY_ENV, KEY_OPTION, CredentialCipher, mask
+
+
+@functools.lru_cache(maxsize=4)
+def _cipher_for(keys):
+    return CredentialCipher(keys)
 
 
 class IntegrationCredential(models.Model):
@@ -44,8 +50,23 @@ class IntegrationCredential(models.Model):
 
     @api.model
     def _cipher(self):
-        keys = tools.config.get(KEY_OPTION) or os.environ.get(KEY_ENV)
-        return CredentialCipher(keys)
+        return _cipher_for(tools.config.get(KEY_OPTION) or os.environ.get(KEY_ENV))
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        credentials = super().create(vals_list)
+        self.env.registry.clear_cache()  # cached webhook secrets
+        return credentials
+
+    def write(self, vals):
+        result = super().write(vals)
+        self.env.registry.clear_cache()
+        return result
+
+    def unlink(self):
+        result = super().unlink()
+        self.env.registry.clear_cache()
+        return result
 
     def _compute_value(self):
         # The form shows the masked value; the editable field starts empty so a

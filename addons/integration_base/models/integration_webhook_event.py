@@ -2,6 +2,7 @@ import json
 
 from odoo import _, api, fields, models
 
+from ..const import JOB_STATES
 from ..exceptions import PermanentError
 
 
@@ -14,12 +15,15 @@ class IntegrationWebhookEvent(models.Model):
     _description = "Webhook Delivery"
     _order = "id desc"
     _rec_name = "topic"
+    # Deliveries are written by the public route at a high rate: no create/write
+    # user columns (and their foreign-key locks on res_users); received_at says when.
+    _log_access = False
 
     backend_id = fields.Many2one(
         "integration.backend", required=True, ondelete="cascade", index=True, readonly=True
     )
     platform = fields.Selection(related="backend_id.platform", store=True)
-    company_id = fields.Many2one(related="backend_id.company_id", store=True)
+    company_id = fields.Many2one(related="backend_id.company_id")
     topic = fields.Char(readonly=True, index=True)
     delivery_id = fields.Char(readonly=True, required=True)
     headers = fields.Json(readonly=True)
@@ -38,8 +42,8 @@ class IntegrationWebhookEvent(models.Model):
         index=True,
     )
     note = fields.Text(readonly=True)
-    job_id = fields.Many2one("sync.job", readonly=True, ondelete="set null")
-    job_state = fields.Selection(related="job_id.state", string="Job state")
+    job_id = fields.Many2one("sync.job", compute="_compute_job_id", string="Latest job")
+    job_state = fields.Selection(JOB_STATES, compute="_compute_job_id", string="Job state")
 
     _sql_constraints = [
         (
@@ -49,46 +53,48 @@ class IntegrationWebhookEvent(models.Model):
         )
     ]
 
+    def _compute_job_id(self):
+        jobs = self.env["sync.job"].search(
+            [("res_model", "=", self._name), ("res_id", "in", self.ids)], order="id"
+        )
+        latest = {job.res_id: job for job in jobs}
+        for event in self:
+            job = latest.get(event.id, self.env["sync.job"])
+            event.job_id = job
+            event.job_state = job.state
+
     @api.model
-    def _store_delivery(self, backend, delivery_id, topic, headers, body):
-        """Insert the delivery and queue its processing. Returns (event id, created):
-        a delivery id seen before inserts nothing and queues nothing."""
+    def _store_delivery(self, target, delivery_id, topic, headers, body):
+        """Insert the delivery and queue its processing, for the backend described by
+        ``target`` (see integration.backend._webhook_target). Returns (event id,
+        created): a delivery id seen before inserts nothing and queues nothing."""
         cr = self.env.cr
         cr.execute(
             """INSERT INTO integration_webhook_event
-                   (backend_id, platform, company_id, delivery_id, topic, headers, body,
-                    received_at, state, create_uid, write_uid, create_date, write_date)
-               VALUES (%s, %s, %s, %s, %s, %s::jsonb, %s, now() at time zone 'utc',
-                       'received', %s, %s, now() at time zone 'utc', now() at time zone 'utc')
+                   (backend_id, platform, delivery_id, topic, headers, body, received_at,
+                    state)
+               VALUES (%s, %s, %s, %s, %s::jsonb, %s, now() at time zone 'utc', 'received')
                ON CONFLICT (backend_id, delivery_id) DO NOTHING
                RETURNING id""",
             [
-                backend.id,
-                backend.platform,
-                backend.company_id.id,
+                target["id"],
+                target["platform"],
                 delivery_id,
                 topic,
                 json.dumps(headers),
                 body,
-                self.env.uid,
-                self.env.uid,
             ],
         )
         row = cr.fetchone()
         if not row:
             return None, False
-        event = self.browse(row[0])
-        job = self.env["sync.job"].enqueue(
-            backend,
+        self.env["sync.job"]._enqueue_rows(
+            (target["id"], target["platform"], target["company_id"]),
             "webhook",
-            event,
+            [("Webhook %s" % (topic or "?"), self._name, row[0], None)],
             priority=5,
-            name=_("Webhook %(topic)s", topic=topic or "?"),
         )
-        cr.execute(
-            "UPDATE integration_webhook_event SET job_id = %s WHERE id = %s", [job.id, event.id]
-        )
-        return event.id, True
+        return row[0], True
 
     def _payload(self):
         self.ensure_one()
@@ -119,14 +125,15 @@ class IntegrationWebhookEvent(models.Model):
     def action_replay(self):
         """Process the stored deliveries again, through the queue."""
         for event in self:
-            job = self.env["sync.job"].enqueue(
+            self.env["sync.job"].enqueue(
                 event.backend_id,
                 "webhook",
                 event,
                 priority=5,
                 name=_("Replay of webhook %(topic)s", topic=event.topic or "?"),
             )
-            event.write({"state": "received", "note": False, "job_id": job.id})
+            event.write({"state": "received", "note": False})
+        self.invalidate_recordset(["job_id"])
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",

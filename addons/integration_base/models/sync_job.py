@@ -116,7 +116,7 @@ class SyncJob(models.Model):
     date_started = fields.Datetime(readonly=True)
     date_done = fields.Datetime("Finished", readonly=True)
     duration = fields.Float("Duration (s)", readonly=True, digits=(16, 3), group_operator="avg")
-    dedupe_key = fields.Char(readonly=True, index=True)
+    dedupe_key = fields.Char(readonly=True)  # indexed by sync_job_pending_dedupe_uniq
     worker_pid = fields.Integer(readonly=True)
 
     def init(self):
@@ -197,19 +197,52 @@ class SyncJob(models.Model):
         backend.ensure_one()
         if operation not in dict(self._fields["operation"].selection):
             raise UserError(_("Unknown job operation %(operation)s.", operation=operation))
+        label = name or dict(self._fields["operation"]._description_selection(self.env))[operation]
+        entries = [
+            (
+                name or (label + (" - %s" % record.display_name if record else "")),
+                record._name if record else None,
+                record.id if record else None,
+                payload,
+            )
+            for record, payload in items
+        ]
+        return self._enqueue_rows(
+            (backend.id, backend.platform, backend.company_id.id),
+            operation,
+            entries,
+            priority=priority,
+            eta=eta,
+            max_retries=max_retries,
+            dedupe_key=dedupe_key,
+        )
+
+    @api.model
+    def _enqueue_rows(
+        self, target, operation, entries, *, priority=10, eta=None, max_retries=5, dedupe_key=True
+    ):
+        """Lowest level of enqueue, reading nothing through the ORM (the webhook route
+        calls it with values it has cached).
+
+        :param target: (backend id, platform, company id)
+        :param entries: (name, res_model, res_id, payload) tuples
+        :return: the job ids, in the order of the distinct dedupe keys
+        """
+        backend_id, platform, company_id = target
         rows = {}
-        label = dict(self._fields["operation"]._description_selection(self.env))[operation]
-        for index, (record, payload) in enumerate(items):
-            res_model = record._name if record else None
-            res_id = record.id if record else None
+        for index, (name, res_model, res_id, payload) in enumerate(entries):
             key = dedupe_key
             if key is True:
-                key = "%s:%s:%s:%s" % (backend.id, operation, res_model, res_id) if record else None
-            row = (
-                name or (label + (" - %s" % record.display_name if record else "")),
-                backend.id,
-                backend.platform,
-                backend.company_id.id,
+                key = (
+                    "%s:%s:%s:%s" % (backend_id, operation, res_model, res_id)
+                    if res_model
+                    else None
+                )
+            rows[key or ("unique", index)] = (  # same key twice in one call: last wins
+                name,
+                backend_id,
+                platform,
+                company_id,
                 operation,
                 res_model,
                 res_id,
@@ -219,16 +252,16 @@ class SyncJob(models.Model):
                 max_retries,
                 key,
             )
-            rows[key or ("unique", index)] = row  # same key twice in one call: last wins
         ids = []
         values = list(rows.values())
         for start in range(0, len(values), 500):
             ids.extend(self._insert_jobs(values[start : start + 500]))
-        self._wake_workers({backend.platform})
+        self._wake_workers({platform})
         return ids
 
     def _insert_jobs(self, rows):
-        self.flush_model()
+        # Pending ORM writes on state or key must reach the table before the upsert.
+        self.flush_model(["state", "dedupe_key"])
         placeholders = ",".join(
             [
                 "(%s, %s, %s, %s, %s, %s, %s, %s::jsonb, %s, %s, %s, %s, 'pending', 0, "
@@ -270,17 +303,17 @@ class SyncJob(models.Model):
         platforms = tuple(cr.precommit.data.pop("integration_base.wake", ()))
         if not platforms:
             return
-        # One trigger per worker is enough: skip workers that already have one due.
+        # A trigger per commit, stamped with the clock rather than the transaction
+        # start: when a worker run ends, Odoo deletes the triggers older than that
+        # run's start, so reusing an older trigger could strand this job until the
+        # cron's next scheduled call.
         cr.execute(
             """INSERT INTO ir_cron_trigger (cron_id, call_at, create_uid, write_uid,
                                             create_date, write_date)
-               SELECT c.id, now() at time zone 'utc', %s, %s,
+               SELECT c.id, clock_timestamp() at time zone 'utc', %s, %s,
                       now() at time zone 'utc', now() at time zone 'utc'
                  FROM ir_cron c
                 WHERE c.active AND c.integration_worker_platform IN %s
-                  AND NOT EXISTS (SELECT 1 FROM ir_cron_trigger t
-                                   WHERE t.cron_id = c.id
-                                     AND t.call_at <= now() at time zone 'utc')
                RETURNING id""",
             [self.env.uid, self.env.uid, platforms],
         )
@@ -339,7 +372,7 @@ class SyncJob(models.Model):
                     FOR UPDATE SKIP LOCKED)
                UPDATE sync_job j
                   SET state = 'processing', worker_pid = pg_backend_pid(),
-                      date_started = now() at time zone 'utc',
+                      date_started = clock_timestamp() at time zone 'utc',
                       write_date = now() at time zone 'utc'
                  FROM picked WHERE j.id = picked.id
             RETURNING j.id""",
@@ -365,7 +398,7 @@ class SyncJob(models.Model):
             self._execute()
             cr.execute(
                 """UPDATE sync_job
-                      SET state = 'done', date_done = now() at time zone 'utc',
+                      SET state = 'done', date_done = clock_timestamp() at time zone 'utc',
                           duration = %s, error_kind = NULL, last_error = NULL,
                           traceback = NULL, write_date = now() at time zone 'utc'
                     WHERE id = %s""",

@@ -78,6 +78,18 @@ class TestWebhookRoute(HttpCase):
         response = self.post(body, signature=hmac_sha256_base64("", body), backend=bare)
         self.assertEqual(response.status_code, 401)
 
+    def test_a_new_secret_applies_at_once(self):
+        body = b'{"id": 9}'
+        self.assertEqual(self.post(body, delivery="s-1").status_code, 200)
+        self.backend._set_credential("webhook_secret", "rotated-secret")
+        self.assertEqual(self.post(body, delivery="s-2").status_code, 401)
+        rotated = self.post(
+            body, delivery="s-3", signature=hmac_sha256_base64("rotated-secret", body)
+        )
+        self.assertEqual(rotated.status_code, 200)
+        self.backend.action_disable()
+        self.assertEqual(self.post(body, delivery="s-4").status_code, 404)
+
     def test_too_large_and_malformed(self):
         big = b'{"pad": "' + b"x" * WEBHOOK_MAX_BODY_BYTES + b'"}'
         self.assertEqual(self.post(big).status_code, 413)

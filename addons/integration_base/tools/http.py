@@ -58,12 +58,15 @@ def send(
     timeout=DEFAULT_TIMEOUT,
     secrets=(),
     raise_for_status=True,
+    cost_of=None,
     **kwargs,
 ):
     """Make one HTTP call; return the response, or raise a typed error.
 
     :param recorder: called with a CallRecord after every attempt, success or not
     :param secrets: values to scrub from any error text
+    :param cost_of: function of the response giving the cost the platform reported
+        for the call (Shopify's actualQueryCost), stored with the record
     """
     started = time.monotonic()
     endpoint = redact_url(url)
@@ -83,6 +86,7 @@ def send(
                     response.status_code,
                     (time.monotonic() - started) * 1000,
                     redact_text(error.message, secrets) if error else None,
+                    cost_of(response) if cost_of and not error else None,
                 )
             )
         if error:

@@ -1,0 +1,73 @@
+"""Helpers shared by the benchmarks: Odoo servers as subprocesses, percentiles."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def percentile(values, fraction):
+    """Linear-interpolated percentile (as PostgreSQL's percentile_cont)."""
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    position = (len(ordered) - 1) * fraction
+    low = int(position)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_odoo(conf, db, *args, log_path):
+    """An Odoo server on a free port; returns (process, base url) once it answers."""
+    port = free_port()
+    command = [
+        sys.executable,
+        os.environ["ODOO_BIN"],
+        "-c",
+        conf,
+        "-d",
+        db,
+        "--http-port=%s" % port,
+        "--log-level=warn",
+        *args,
+    ]
+    log = open(log_path, "ab")  # noqa: SIM115 - closed with the process
+    process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+    url = "http://127.0.0.1:%s" % port
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError("odoo stopped at start, see %s" % log_path)
+        try:
+            urllib.request.urlopen(url + "/web/health", timeout=2)
+            return process, url
+        except OSError:
+            time.sleep(0.5)
+    process.kill()
+    raise RuntimeError("odoo did not answer in 120 s, see %s" % log_path)
+
+
+def stop(process):
+    process.terminate()
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+def odoo_registry(conf, db):
+    import odoo  # noqa: PLC0415 - only once the config is known
+
+    odoo.tools.config.parse_config(["-c", conf, "-d", db, "--log-level=warn"])
+    odoo.netsvc.init_logger()
+    return odoo.registry(db)
