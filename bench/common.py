@@ -66,7 +66,7 @@ def stop(process):
 
 
 def odoo_registry(conf, db):
-    import odoo  # noqa: PLC0415 - only once the config is known
+    import odoo
 
     odoo.tools.config.parse_config(["-c", conf, "-d", db, "--log-level=warn"])
     odoo.netsvc.init_logger()

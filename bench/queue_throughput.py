@@ -11,7 +11,6 @@ import os
 import time
 
 import psycopg2
-
 from common import odoo_registry, percentile, start_odoo, stop
 
 FLOOR_TABLE = "bench_floor_queue"
@@ -42,11 +41,11 @@ def run_floor(dsn, jobs, workers):
     cr.execute("DROP TABLE IF EXISTS %s" % FLOOR_TABLE)
     cr.execute(
         "CREATE TABLE %s (id serial PRIMARY KEY, state varchar NOT NULL DEFAULT 'pending', "
-        "created_at timestamp NOT NULL DEFAULT clock_timestamp(), done_at timestamp)"
-        % FLOOR_TABLE
+        "created_at timestamp NOT NULL DEFAULT clock_timestamp(), done_at timestamp)" % FLOOR_TABLE
     )
-    cr.execute("INSERT INTO %s (state) SELECT 'pending' FROM generate_series(1, %%s)"
-               % FLOOR_TABLE, [jobs])
+    cr.execute(
+        "INSERT INTO %s (state) SELECT 'pending' FROM generate_series(1, %%s)" % FLOOR_TABLE, [jobs]
+    )
     conn.commit()
     started = time.monotonic()
     with multiprocessing.Pool(workers) as pool:
@@ -60,7 +59,7 @@ def run_floor(dsn, jobs, workers):
 
 
 def prepare_suite(registry, workers):
-    import odoo  # noqa: PLC0415
+    import odoo
 
     with registry.cursor() as cr:
         env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
@@ -85,7 +84,7 @@ def prepare_suite(registry, workers):
 
 
 def enqueue(registry, backend_id, count, per_transaction):
-    import odoo  # noqa: PLC0415
+    import odoo
 
     ids = []
     for start in range(0, count, per_transaction):
@@ -180,13 +179,27 @@ def main():
             stop(process)
 
     print("queue throughput (%s workers, %s cores)" % (args.workers, os.cpu_count()))
-    print(line("floor: raw SKIP LOCKED loop, 1 job/txn", floor["jobs"], floor["wall"],
-               floor["latencies"]))
+    print(
+        line(
+            "floor: raw SKIP LOCKED loop, 1 job/txn",
+            floor["jobs"],
+            floor["wall"],
+            floor["latencies"],
+        )
+    )
     print(line("suite: sync.job via ir.cron, 2 Odoo servers", args.jobs, wall, latencies))
-    print("suite/floor throughput ratio: %.2f; jobs run by %s distinct workers"
-          % ((args.jobs / wall) / (floor["jobs"] / floor["wall"]), worker_count))
-    print(line("suite: steady trickle, 1 job per commit", len(steady_ids), steady_wall,
-               steady_latencies))
+    print(
+        "suite/floor throughput ratio: %.2f; jobs run by %s distinct workers"
+        % ((args.jobs / wall) / (floor["jobs"] / floor["wall"]), worker_count)
+    )
+    print(
+        line(
+            "suite: steady trickle, 1 job per commit",
+            len(steady_ids),
+            steady_wall,
+            steady_latencies,
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -16,7 +16,6 @@ import time
 import uuid
 
 import requests
-
 from common import odoo_registry, percentile, start_odoo, stop
 
 SECRET = "bench-webhook-secret"
@@ -86,7 +85,7 @@ def main():
     parser.add_argument("--concurrency", type=int, default=8)
     args = parser.parse_args()
 
-    import odoo  # noqa: PLC0415
+    import odoo
 
     registry = odoo_registry(args.conf, args.db)
     with registry.cursor() as cr:
@@ -96,32 +95,42 @@ def main():
         )
         backend._set_credential("webhook_secret", SECRET)
         backend_id = backend.id
-        cr.execute("CREATE TABLE IF NOT EXISTS bench_floor_row (id serial PRIMARY KEY, "
-                   "backend_id int, body text)")
+        cr.execute(
+            "CREATE TABLE IF NOT EXISTS bench_floor_row (id serial PRIMARY KEY, "
+            "backend_id int, body text)"
+        )
     log_path = os.path.join(os.path.dirname(args.conf), "webhook-bench-odoo.log")
     process, url = start_odoo(
-        args.conf, args.db, "--workers=2", "--max-cron-threads=0",
-        "--gevent-port=%s" % (20000 + os.getpid() % 20000), log_path=log_path,
+        args.conf,
+        args.db,
+        "--workers=2",
+        "--max-cron-threads=0",
+        "--gevent-port=%s" % (20000 + os.getpid() % 20000),
+        log_path=log_path,
     )
     try:
         load(url + "/integration/webhook/%s" % backend_id, 2, args.concurrency)  # warm-up
         floor = load(url + "/bench/floor/%s" % backend_id, args.seconds, args.concurrency)
-        suite = load(url + "/integration/webhook/%s" % backend_id, args.seconds,
-                     args.concurrency)
+        suite = load(url + "/integration/webhook/%s" % backend_id, args.seconds, args.concurrency)
     finally:
         stop(process)
     with registry.cursor() as cr:
-        cr.execute("SELECT count(*) FROM integration_webhook_event WHERE backend_id = %s",
-                   [backend_id])
+        cr.execute(
+            "SELECT count(*) FROM integration_webhook_event WHERE backend_id = %s", [backend_id]
+        )
         stored = cr.fetchone()[0]
         cr.execute("SELECT count(*) FROM sync_job WHERE backend_id = %s", [backend_id])
         queued = cr.fetchone()[0]
-    print("webhook ingest (concurrency %s, %.0f s each, %s cores)"
-          % (args.concurrency, args.seconds, os.cpu_count()))
+    print(
+        "webhook ingest (concurrency %s, %.0f s each, %s cores)"
+        % (args.concurrency, args.seconds, os.cpu_count())
+    )
     print(line("floor: Odoo route inserting one row", *floor))
     print(line("suite: verify + store + enqueue", *suite))
-    print("suite/floor ratio: %.2f; deliveries stored %s, jobs queued %s"
-          % ((len(suite[0]) / suite[2]) / (len(floor[0]) / floor[2]), stored, queued))
+    print(
+        "suite/floor ratio: %.2f; deliveries stored %s, jobs queued %s"
+        % ((len(suite[0]) / suite[2]) / (len(floor[0]) / floor[2]), stored, queued)
+    )
 
 
 if __name__ == "__main__":
