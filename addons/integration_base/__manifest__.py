@@ -22,7 +22,6 @@
         "views/integration_dashboard_action.xml",
         "views/integration_menus.xml",
     ],
-    "demo": ["demo/product_demo.xml"],
     "assets": {
         "web.assets_backend": [
             "integration_base/static/src/dashboard/*",

@@ -195,6 +195,17 @@ class PayloadBuilder:
                     "price": sl["price"],
                     "price_set": self._money_set(sl["price"]),
                     "discounted_price": sl["price"],
+                    "discount_allocations": [],
+                    "tax_lines": [
+                        {
+                            "title": "VAT",
+                            "price": sl["tax"],
+                            "rate": float(sl["tax_rate"]),
+                            "price_set": self._money_set(sl["tax"]),
+                        }
+                    ]
+                    if sl["tax"] != "0.00"
+                    else [],
                 }
                 for sl in order["shipping_lines"]
             ],

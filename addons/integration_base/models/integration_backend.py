@@ -4,6 +4,7 @@ import requests
 
 from odoo import _, api, fields, models, tools
 from odoo.exceptions import UserError
+from odoo.sql_db import TestCursor
 
 from ..const import PLATFORMS
 from ..exceptions import AuthenticationError
@@ -234,13 +235,27 @@ class IntegrationBackend(models.Model):
             "id": backend.id,
             "platform": backend.platform,
             "company_id": backend.company_id.id,
-            "secret": backend._get_credential("webhook_secret", raise_if_missing=False),
+            "secret": backend._webhook_secret(),
             "spec": backend._webhook_spec(),
         }
+
+    def _webhook_secret(self):
+        """The secret webhook deliveries are signed with (platforms may derive it)."""
+        return self._get_credential("webhook_secret", raise_if_missing=False)
 
     def _webhook_handlers(self):
         """Topic -> method name on integration.webhook.event; platforms extend."""
         return {}
+
+    @api.model
+    def _separate_cursor(self):
+        """A cursor for a short transaction of its own, READ COMMITTED so that a
+        row or advisory lock serialises workers instead of failing them (Odoo runs
+        REPEATABLE READ). In tests it shares the test transaction."""
+        cr = self.env.registry.cursor()
+        if not isinstance(cr, TestCursor):
+            cr.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
+        return cr
 
     def _http_session(self):
         cache = getattr(_sessions, "by_backend", None)

@@ -65,3 +65,7 @@ class IntegrationBinding(models.AbstractModel):
 
     def _mark_sync_error(self, message):
         self.write({"sync_state": "error", "last_error": message})
+
+    def _on_sync_job_failed(self, job, message):
+        """The job exporting this binding failed for good: show why on the binding."""
+        self._mark_sync_error(message)

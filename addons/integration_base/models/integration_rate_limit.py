@@ -2,7 +2,6 @@ import functools
 import time
 
 from odoo import api, fields, models
-from odoo.sql_db import TestCursor
 
 from ..const import MAX_BLOCKING_WAIT_SECONDS
 from ..exceptions import RateLimitedError
@@ -30,15 +29,6 @@ class IntegrationRateLimit(models.Model):
     _sql_constraints = [
         ("backend_scope_unique", "unique(backend_id, scope)", "One state per backend and scope.")
     ]
-
-    @api.model
-    def _cursor(self):
-        """A short transaction of its own, READ COMMITTED so that the row lock
-        serialises workers instead of failing them (Odoo runs REPEATABLE READ)."""
-        cr = self.env.registry.cursor()
-        if not isinstance(cr, TestCursor):
-            cr.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
-        return cr
 
     @api.model
     def _locked_state(self, cr, backend_id, scope):
@@ -73,7 +63,7 @@ class IntegrationRateLimit(models.Model):
         kind = backend.rate_limit_kind
         if kind == "none":
             return 0.0
-        with self._cursor() as cr:
+        with self.env["integration.backend"]._separate_cursor() as cr:
             state = self._locked_state(cr, backend.id, scope)
             now = time.time()
             new_state, wait = self._apply(backend, state, now, cost, reserve=True)
@@ -123,7 +113,7 @@ class IntegrationRateLimit(models.Model):
         """Correct our estimate with what the platform reported: points available
         (Shopify throttleStatus) or requests remaining and seconds to reset
         (X-Rate-Limit-* headers)."""
-        with self._cursor() as cr:
+        with self.env["integration.backend"]._separate_cursor() as cr:
             self._locked_state(cr, backend.id, scope)
             now = time.time()
             if available is not None:

@@ -103,7 +103,7 @@ class IntegrationWebhookEvent(models.Model):
         except ValueError as exc:
             raise PermanentError(_("The delivery body is not valid JSON.")) from exc
 
-    def _mark_failed(self, message):
+    def _on_sync_job_failed(self, job, message):
         self.write({"state": "failed", "note": message})
 
     def _handle_webhook_job(self, job):

@@ -32,6 +32,9 @@ _logger = logging.getLogger(__name__)
 
 # Database errors that say "another transaction was in the way": try again soon.
 TRANSIENT_PG_CODES = {
+    # A concurrent transaction created the same unique thing first (two deliveries
+    # of one order): on retry this one finds it and updates it instead.
+    errorcodes.UNIQUE_VIOLATION,
     errorcodes.SERIALIZATION_FAILURE,
     errorcodes.DEADLOCK_DETECTED,
     errorcodes.LOCK_NOT_AVAILABLE,
@@ -476,12 +479,19 @@ class SyncJob(models.Model):
                 )
             values.update(state="failed", date_done=fields.Datetime.now())
             job.write(values)
-            if job.operation == "webhook" and job.res_id:
-                event = job.env["integration.webhook.event"].browse(job.res_id).exists()
-                event._mark_failed(values["last_error"])
+            job._notify_target_of_failure(values["last_error"])
             return
         values.update(state="pending", eta=fields.Datetime.now() + timedelta(seconds=delay))
         job._requeue_or_supersede(values)
+
+    def _notify_target_of_failure(self, message):
+        """Let the job's target record show that its job failed for good, when its
+        model takes part (``_on_sync_job_failed``: bindings, webhook deliveries)."""
+        if not self.res_model or not self.res_id or self.res_model not in self.env:
+            return
+        target = self.env[self.res_model].browse(self.res_id).exists()
+        if target and hasattr(type(target), "_on_sync_job_failed"):
+            target._on_sync_job_failed(self, message)
 
     def _requeue_or_supersede(self, values):
         """Put the job back in pending; if a newer pending job for the same thing

@@ -1,0 +1,47 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+
+FIRST_YEAR, LAST_YEAR = 1900, 2100
+
+
+class ProductFitment(models.Model):
+    """One vehicle a part fits: a row of the ACES-style Year / Make / Model / Engine
+    table that Shopify shows as a metafield and eBay as parts compatibility."""
+
+    _name = "product.fitment"
+    _description = "Part Fitment"
+    _order = "make, model, year, engine"
+
+    product_tmpl_id = fields.Many2one(
+        "product.template", required=True, ondelete="cascade", index=True
+    )
+    year = fields.Integer(required=True)
+    make = fields.Char(required=True)
+    model = fields.Char(required=True)
+    engine = fields.Char()
+    notes = fields.Char()
+
+    _sql_constraints = [
+        (
+            "fitment_unique",
+            "unique(product_tmpl_id, year, make, model, engine)",
+            "This vehicle is already listed for the part.",
+        )
+    ]
+
+    @api.constrains("year", "make", "model")
+    def _check_vehicle(self):
+        for row in self:
+            if not FIRST_YEAR <= row.year <= LAST_YEAR:
+                raise ValidationError(
+                    _("%(year)s is not a model year: use 1900 to 2100.", year=row.year)
+                )
+            if not (row.make or "").strip() or not (row.model or "").strip():
+                raise ValidationError(_("A fitment row needs a make and a model."))
+
+    def _as_plain(self):
+        """Rows as the mapping layers take them."""
+        return [
+            {"year": r.year, "make": r.make, "model": r.model, "engine": r.engine or None}
+            for r in self
+        ]

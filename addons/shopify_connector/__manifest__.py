@@ -1,0 +1,26 @@
+{
+    "name": "Shopify Connector",
+    "summary": "Shopify GraphQL Admin API 2026-10: catalogue with variants and fitment, "
+    "stock, orders, fulfilments, webhooks and bulk operations",
+    "version": "17.0.1.0.0",
+    "category": "Sales/Integrations",
+    "author": "Motor Parts Commerce Suite",
+    "website": "https://github.com/motor-parts/odoo-commerce-suite",
+    "license": "LGPL-3",
+    "depends": ["integration_base", "motorparts_product", "sale_stock", "stock_delivery"],
+    "external_dependencies": {"python": ["gql", "graphql"]},
+    "data": [
+        "security/ir.model.access.csv",
+        "security/shopify_security.xml",
+        "data/ir_cron.xml",
+        "data/product_data.xml",
+        "views/shopify_binding_views.xml",
+        "views/shopify_bulk_operation_views.xml",
+        "views/integration_backend_views.xml",
+        "views/product_template_views.xml",
+        "views/sale_order_views.xml",
+        "views/stock_picking_views.xml",
+        "views/shopify_menus.xml",
+    ],
+    "demo": ["demo/shopify_demo.xml"],
+}

@@ -1,0 +1,45 @@
+"""Shopify constants, each with where Shopify documents it."""
+
+# https://shopify.dev/docs/api/usage/versioning
+API_VERSION = "2026-10"
+
+# https://shopify.dev/docs/api/usage/limits#graphql-admin-api-rate-limits
+# plan -> (bucket size in points, points restored a second)
+PLAN_LIMITS = {
+    "standard": (2000, 100),
+    "advanced": (4000, 200),
+    "plus": (20000, 1000),
+}
+
+# https://shopify.dev/docs/api/admin-graphql/latest/enums/WebhookSubscriptionTopic
+WEBHOOK_TOPICS = {
+    "orders/create": "ORDERS_CREATE",
+    "orders/updated": "ORDERS_UPDATED",
+    "orders/cancelled": "ORDERS_CANCELLED",
+    "products/update": "PRODUCTS_UPDATE",
+    "inventory_levels/update": "INVENTORY_LEVELS_UPDATE",
+    "app/uninstalled": "APP_UNINSTALLED",
+}
+
+# https://shopify.dev/docs/apps/build/webhooks/subscribe/https#step-2-validate-the-origin-of-your-webhook
+WEBHOOK_HEADERS = {
+    "signature": "X-Shopify-Hmac-Sha256",
+    "delivery_id": "X-Shopify-Webhook-Id",
+    "topic": "X-Shopify-Topic",
+    "kept_headers": (
+        "X-Shopify-Shop-Domain",
+        "X-Shopify-API-Version",
+        "X-Shopify-Triggered-At",
+        "X-Shopify-Event-Id",
+    ),
+}
+
+# A client-credentials token is renewed when it has less than this left.
+TOKEN_RENEW_MARGIN_SECONDS = 300
+
+# Orders updated this long before the last poll are asked for again: webhooks and
+# clocks are not exact, and importing an order twice is a no-op.
+ORDER_POLL_OVERLAP_MINUTES = 10
+
+METAFIELD_NAMESPACE = "motorparts"
+INVENTORY_REASON = "correction"

@@ -1,0 +1,492 @@
+"""Shopify orders -> one normalized shape -> the lines of an Odoo sale order.
+
+Pure functions: no Odoo environment, no records, no HTTP.
+
+An order reaches the connector two ways: as an ``OrderFields`` node of the GraphQL API
+(``ShopifyClient.order()`` / ``orders_updated_since()``) and as the REST-shaped body of the
+``orders/create``, ``orders/updated`` and ``orders/cancelled`` webhooks. Both become the
+same normalized dict (``normalize_graphql_order`` / ``normalize_webhook_order``)::
+
+    {"external_id": "gid://shopify/Order/123", "name": "#1001", "email", "phone",
+     "currency", "created_at": "2026-11-26 10:00:00", "updated_at": ...,  # UTC, naive
+     "cancelled": bool, "financial_status": "paid"|...|None, "taxes_included": bool,
+     "customer": {"external_id", "email", "first_name", "last_name", "phone"} | None,
+     "shipping_address": {"name", "company", "street", "street2", "city", "state_code",
+                          "zip", "country_code", "phone"} | None,
+     "billing_address": ... | None,
+     "lines": [{"external_id", "variant_external_id", "sku", "name", "quantity": int,
+                "unit_price": Decimal, "discount": Decimal,  # for the whole line
+                "taxes": [{"title", "rate": Decimal, "amount": Decimal}]}],
+     "shipping": [{"title", "code", "price": Decimal, "discount": Decimal, "taxes": [...]}],
+     "total": Decimal, "total_tax": Decimal, "total_discount": Decimal,
+     "subtotal": Decimal}
+
+Amounts are in the shop's currency (``shopMoney``; the REST ``price`` fields), as
+``Decimal`` built from Shopify's strings, never through a float. A blank text is None.
+"""
+
+import datetime as dt
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+ZERO = Decimal("0")
+HUNDRED = Decimal("100")
+CENT = Decimal("0.01")
+PERCENT_STEP = Decimal("0.0001")  # discount_percent: 4 decimals at most
+RATE_STEP = Decimal("0.000001")  # a tax rate derived from amounts (Shopify gave none)
+ODOO_DATETIME_FORMAT = "%Y-%m-%d %H:%M:%S"
+
+
+# ---------------------------------------------------------------------- values
+def _text(value):
+    if value is None or value is False:
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def to_decimal(value) -> Decimal:
+    """Shopify money or rate -> Decimal (None/"" -> 0). Strings are parsed as they are;
+    a JSON number (a tax ``rate``) goes through its shortest repr, so 0.2 -> 0.2."""
+    if value is None or value == "":
+        return ZERO
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, bool):
+        raise ValueError("%r is not an amount." % (value,))
+    try:
+        amount = Decimal(repr(value) if isinstance(value, float) else str(value).strip())
+    except InvalidOperation:
+        raise ValueError("Shopify sent %r where an amount was expected." % (value,)) from None
+    if not amount.is_finite():
+        raise ValueError("Shopify sent %r where an amount was expected." % (value,))
+    return amount
+
+
+def _shop_money(bag, key="shopMoney"):
+    """The amount of a GraphQL ``MoneyBag`` (``{"shopMoney": {"amount": "1.5"}}``)."""
+    return to_decimal(((bag or {}).get(key) or {}).get("amount"))
+
+
+def _rate(value):
+    return None if value is None or value == "" else to_decimal(value)
+
+
+def odoo_datetime(value):
+    """An ISO 8601 timestamp (``2026-11-26T05:00:00-05:00``, ``...Z``) -> the UTC naive
+    ``"2026-11-26 10:00:00"`` Odoo stores. A timestamp without an offset is taken as UTC."""
+    text = _text(value)
+    if text is None:
+        return None
+    if text[-1] in "zZ":
+        text = text[:-1] + "+00:00"
+    try:
+        moment = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError("Shopify sent %r where a date and time was expected." % value) from None
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(dt.timezone.utc).replace(tzinfo=None)
+    return moment.replace(microsecond=0).strftime(ODOO_DATETIME_FORMAT)
+
+
+def _gid(kind, value):
+    """A REST numeric id -> its GraphQL id (``gid://shopify/Order/123``)."""
+    if value is None or value == "":
+        return None
+    value = str(value)
+    return value if value.startswith("gid://") else "gid://shopify/%s/%s" % (kind, value)
+
+
+def _lower(value):
+    text = _text(value)
+    return text.lower() if text else None
+
+
+# ---------------------------------------------------------------------- shared shape
+def _address(name, company, street, street2, city, state_code, zip_code, country, phone):
+    address = {
+        "name": _text(name),
+        "company": _text(company),
+        "street": _text(street),
+        "street2": _text(street2),
+        "city": _text(city),
+        "state_code": _text(state_code),
+        "zip": _text(zip_code),
+        "country_code": _text(country),
+        "phone": _text(phone),
+    }
+    return address if any(v is not None for v in address.values()) else None
+
+
+def _customer(external_id, email, first_name, last_name, phone):
+    if not external_id and not email:
+        return None
+    return {
+        "external_id": external_id,
+        "email": _text(email),
+        "first_name": _text(first_name),
+        "last_name": _text(last_name),
+        "phone": _text(phone),
+    }
+
+
+def _fill_rates(taxes, base, taxes_included):
+    """Derive a tax's rate from its amount when Shopify gave none (``TaxLine.rate`` may
+    be null): amount / base, the base being net of the taxes for tax-included prices."""
+    if all(tax["rate"] is not None for tax in taxes):
+        return taxes
+    if taxes_included:
+        base = base - sum((tax["amount"] for tax in taxes), ZERO)
+    for tax in taxes:
+        if tax["rate"] is None:
+            tax["rate"] = (tax["amount"] / base).quantize(RATE_STEP) if base else ZERO
+    return taxes
+
+
+def _line(external_id, variant_id, sku, name, quantity, unit_price, discount, taxes, incl):
+    quantity = int(quantity or 0)
+    return {
+        "external_id": external_id,
+        "variant_external_id": variant_id,
+        "sku": _text(sku),
+        "name": _text(name),
+        "quantity": quantity,
+        "unit_price": unit_price,
+        "discount": discount,
+        "taxes": _fill_rates(taxes, unit_price * quantity - discount, incl),
+    }
+
+
+def _shipping(title, code, price, discount, taxes, incl):
+    return {
+        "title": _text(title),
+        "code": _text(code),
+        "price": price,
+        "discount": discount,
+        "taxes": _fill_rates(taxes, price - discount, incl),
+    }
+
+
+def _tax(title, rate, amount):
+    return {"title": _text(title), "rate": _rate(rate), "amount": amount}
+
+
+def _order(values):
+    """The normalized order, keys always in the same order."""
+    keys = (
+        "external_id",
+        "name",
+        "email",
+        "phone",
+        "currency",
+        "created_at",
+        "updated_at",
+        "cancelled",
+        "financial_status",
+        "taxes_included",
+        "customer",
+        "shipping_address",
+        "billing_address",
+        "lines",
+        "shipping",
+        "total",
+        "total_tax",
+        "total_discount",
+        "subtotal",
+    )
+    return {key: values[key] for key in keys}
+
+
+# ---------------------------------------------------------------------- GraphQL
+def _graphql_address(node):
+    if not node:
+        return None
+    return _address(
+        node.get("name"),
+        node.get("company"),
+        node.get("address1"),
+        node.get("address2"),
+        node.get("city"),
+        node.get("provinceCode"),
+        node.get("zip"),
+        node.get("countryCodeV2"),
+        node.get("phone"),
+    )
+
+
+def _graphql_taxes(tax_lines):
+    return [
+        _tax(t.get("title"), t.get("rate"), _shop_money(t.get("priceSet"))) for t in tax_lines or ()
+    ]
+
+
+def _graphql_discount(allocations):
+    return sum((_shop_money(a.get("allocatedAmountSet")) for a in allocations or ()), ZERO)
+
+
+def normalize_graphql_order(node: dict) -> dict:
+    """An ``OrderFields`` node (GraphQL, 2026-10) -> the normalized order."""
+    incl = bool(node.get("taxesIncluded"))
+    customer = node.get("customer") or None
+    if customer:
+        customer = _customer(
+            customer.get("id"),
+            (customer.get("defaultEmailAddress") or {}).get("emailAddress"),
+            customer.get("firstName"),
+            customer.get("lastName"),
+            (customer.get("defaultPhoneNumber") or {}).get("phoneNumber"),
+        )
+    lines = [
+        _line(
+            item.get("id"),
+            (item.get("variant") or {}).get("id"),
+            item.get("sku"),
+            item.get("name"),
+            item.get("quantity"),
+            _shop_money(item.get("originalUnitPriceSet")),
+            _graphql_discount(item.get("discountAllocations")),
+            _graphql_taxes(item.get("taxLines")),
+            incl,
+        )
+        for item in (node.get("lineItems") or {}).get("nodes") or ()
+    ]
+    shipping = [
+        _shipping(
+            line.get("title"),
+            line.get("code"),
+            _shop_money(line.get("originalPriceSet")),
+            _graphql_discount(line.get("discountAllocations")),
+            _graphql_taxes(line.get("taxLines")),
+            incl,
+        )
+        for line in (node.get("shippingLines") or {}).get("nodes") or ()
+    ]
+    return _order(
+        {
+            "external_id": node.get("id"),
+            "name": _text(node.get("name")),
+            "email": _text(node.get("email")),
+            "phone": _text(node.get("phone")),
+            "currency": _text(node.get("currencyCode")),
+            "created_at": odoo_datetime(node.get("createdAt")),
+            "updated_at": odoo_datetime(node.get("updatedAt")),
+            "cancelled": bool(node.get("cancelledAt")),
+            "financial_status": _lower(node.get("displayFinancialStatus")),
+            "taxes_included": incl,
+            "customer": customer,
+            "shipping_address": _graphql_address(node.get("shippingAddress")),
+            "billing_address": _graphql_address(node.get("billingAddress")),
+            "lines": lines,
+            "shipping": shipping,
+            "total": _shop_money(node.get("totalPriceSet")),
+            "total_tax": _shop_money(node.get("totalTaxSet")),
+            "total_discount": _shop_money(node.get("totalDiscountsSet")),
+            "subtotal": _shop_money(node.get("subtotalPriceSet")),
+        }
+    )
+
+
+# ---------------------------------------------------------------------- webhook (REST)
+def _rest_money(item, key):
+    """``item[key]`` (``"12.50"``), else the shop amount of ``item[key + "_set"]``."""
+    if item.get(key) not in (None, ""):
+        return to_decimal(item[key])
+    return _shop_money(item.get(key + "_set"), "shop_money")
+
+
+def _webhook_address(node):
+    if not node:
+        return None
+    name = node.get("name")
+    if not _text(name):
+        name = " ".join(filter(None, (_text(node.get("first_name")), _text(node.get("last_name")))))
+    return _address(
+        name,
+        node.get("company"),
+        node.get("address1"),
+        node.get("address2"),
+        node.get("city"),
+        node.get("province_code"),
+        node.get("zip"),
+        node.get("country_code"),
+        node.get("phone"),
+    )
+
+
+def _webhook_taxes(tax_lines):
+    return [_tax(t.get("title"), t.get("rate"), _rest_money(t, "price")) for t in tax_lines or ()]
+
+
+def _webhook_discount(item, fallback):
+    """The sum of the ``discount_allocations`` (Shopify's advice: the line's
+    ``total_discount`` is not always filled in); ``fallback()`` when the list is absent."""
+    if "discount_allocations" not in item:
+        return fallback()
+    return sum((_rest_money(a, "amount") for a in item.get("discount_allocations") or ()), ZERO)
+
+
+def normalize_webhook_order(payload: dict) -> dict:
+    """The body of an ``orders/create``, ``orders/updated`` or ``orders/cancelled``
+    webhook (Shopify's REST order) -> the normalized order."""
+    incl = bool(payload.get("taxes_included"))
+    customer = payload.get("customer") or None
+    if customer:
+        customer = _customer(
+            customer.get("admin_graphql_api_id") or _gid("Customer", customer.get("id")),
+            customer.get("email"),
+            customer.get("first_name"),
+            customer.get("last_name"),
+            customer.get("phone"),
+        )
+    lines = []
+    for item in payload.get("line_items") or ():
+        lines.append(
+            _line(
+                item.get("admin_graphql_api_id") or _gid("LineItem", item.get("id")),
+                _gid("ProductVariant", item.get("variant_id")),
+                item.get("sku"),
+                item.get("name") or item.get("title"),
+                item.get("quantity"),
+                _rest_money(item, "price"),
+                _webhook_discount(item, lambda item=item: _rest_money(item, "total_discount")),
+                _webhook_taxes(item.get("tax_lines")),
+                incl,
+            )
+        )
+    shipping = []
+    for line in payload.get("shipping_lines") or ():
+        price = _rest_money(line, "price")
+
+        def discounted(line=line, price=price):
+            if line.get("discounted_price") in (None, ""):
+                return ZERO
+            return price - to_decimal(line["discounted_price"])
+
+        shipping.append(
+            _shipping(
+                line.get("title"),
+                line.get("code"),
+                price,
+                _webhook_discount(line, discounted),
+                _webhook_taxes(line.get("tax_lines")),
+                incl,
+            )
+        )
+    return _order(
+        {
+            "external_id": payload.get("admin_graphql_api_id") or _gid("Order", payload.get("id")),
+            "name": _text(payload.get("name")),
+            "email": _text(payload.get("email")) or _text(payload.get("contact_email")),
+            "phone": _text(payload.get("phone")),
+            "currency": _text(payload.get("currency")),
+            "created_at": odoo_datetime(payload.get("created_at")),
+            "updated_at": odoo_datetime(payload.get("updated_at")),
+            "cancelled": bool(payload.get("cancelled_at")),
+            "financial_status": _lower(payload.get("financial_status")),
+            "taxes_included": incl,
+            "customer": customer,
+            "shipping_address": _webhook_address(payload.get("shipping_address")),
+            "billing_address": _webhook_address(payload.get("billing_address")),
+            "lines": lines,
+            "shipping": shipping,
+            "total": _rest_money(payload, "total_price"),
+            "total_tax": _rest_money(payload, "total_tax"),
+            "total_discount": _rest_money(payload, "total_discounts"),
+            "subtotal": _rest_money(payload, "subtotal_price"),
+        }
+    )
+
+
+# ---------------------------------------------------------------------- Odoo side
+def discount_percent(gross, discount) -> Decimal:
+    """The percentage that takes ``gross`` down by ``discount``, with 4 decimals at most,
+    between 0 and 100: ``gross * (1 - d / 100)`` is ``gross - discount`` to within
+    ``gross * 0.0000005`` (under half a cent for a line under 10,000)."""
+    gross, discount = to_decimal(gross), to_decimal(discount)
+    if not gross or not discount:
+        return ZERO.quantize(PERCENT_STEP)
+    percent = (discount * HUNDRED / gross).quantize(PERCENT_STEP, rounding=ROUND_HALF_UP)
+    return min(max(percent, ZERO), HUNDRED).quantize(PERCENT_STEP)
+
+
+def order_line_specs(order: dict) -> list[dict]:
+    """The sale order lines of a normalized order, as plain values.
+
+    Product lines: ``{"kind": "product", "sku", "name", "quantity", "price_unit",
+    "discount_percent", "tax_rates": [Decimal], "external_id", "variant_external_id"}``;
+    then shipping lines: the same keys with ``"kind": "shipping"``, ``sku``,
+    ``external_id`` and ``variant_external_id`` None, quantity 1, and ``"code"`` (the
+    shipping rate's code). ``price_unit * quantity * (1 - discount_percent / 100)`` is
+    the line's discounted amount; ``tax_rates`` are fractions (0.2 for 20 %), one per
+    Shopify tax line, in Shopify's order.
+    """
+    specs = []
+    for line in order.get("lines") or ():
+        quantity = int(line["quantity"])
+        price = to_decimal(line["unit_price"])
+        specs.append(
+            {
+                "kind": "product",
+                "sku": line.get("sku"),
+                "name": line.get("name"),
+                "quantity": quantity,
+                "price_unit": price,
+                "discount_percent": discount_percent(price * quantity, line.get("discount")),
+                "tax_rates": [to_decimal(tax["rate"]) for tax in line.get("taxes") or ()],
+                "external_id": line.get("external_id"),
+                "variant_external_id": line.get("variant_external_id"),
+            }
+        )
+    for line in order.get("shipping") or ():
+        price = to_decimal(line["price"])
+        specs.append(
+            {
+                "kind": "shipping",
+                "sku": None,
+                "name": line.get("title"),
+                "quantity": 1,
+                "price_unit": price,
+                "discount_percent": discount_percent(price, line.get("discount")),
+                "tax_rates": [to_decimal(tax["rate"]) for tax in line.get("taxes") or ()],
+                "external_id": None,
+                "variant_external_id": None,
+                "code": line.get("code"),
+            }
+        )
+    return specs
+
+
+def _round(amount, rounding):
+    """Round half away from zero to a multiple of ``rounding`` (Odoo's float_round)."""
+    return (amount / rounding).quantize(Decimal("1"), rounding=ROUND_HALF_UP) * rounding
+
+
+def expected_amounts(specs, taxes_included, currency_rounding=CENT) -> dict:
+    """``{"untaxed", "tax", "total"}`` of ``specs`` the way Odoo computes a sale order
+    with percent taxes rounded per line (the default ``round_per_line``):
+
+    - a line's amount is ``round(price_unit * (1 - discount / 100) * quantity)``;
+    - prices without tax: each tax is ``round(amount * rate)``, the total adds them;
+    - prices with tax included: the untaxed amount is ``round(amount / (1 + sum of
+      rates))``, the taxes are the rest, the total is the amount.
+    """
+    rounding = to_decimal(currency_rounding)
+    untaxed = tax = ZERO
+    for spec in specs:
+        price = to_decimal(spec["price_unit"])
+        factor = 1 - to_decimal(spec.get("discount_percent")) / HUNDRED
+        amount = _round(price * factor * to_decimal(spec["quantity"]), rounding)
+        rates = [to_decimal(rate) for rate in spec.get("tax_rates") or ()]
+        if taxes_included:
+            net = _round(amount / (1 + sum(rates, ZERO)), rounding) if rates else amount
+            untaxed += net
+            tax += amount - net
+        else:
+            untaxed += amount
+            tax += sum((_round(amount * rate, rounding) for rate in rates), ZERO)
+    return {"untaxed": untaxed, "tax": tax, "total": untaxed + tax}
+
+
+def expected_total(specs, taxes_included, currency_rounding=CENT) -> Decimal:
+    """The total Odoo will compute for ``specs`` (see ``expected_amounts``), to compare
+    with Shopify's ``total`` and flag the order when they differ."""
+    return expected_amounts(specs, taxes_included, currency_rounding)["total"]

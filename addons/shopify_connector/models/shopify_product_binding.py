@@ -1,0 +1,193 @@
+import html
+
+from odoo import _, api, fields, models
+
+from odoo.addons.integration_base.exceptions import PermanentError
+
+from ..const import METAFIELD_NAMESPACE
+from ..mapping.product import product_set_input
+
+# product.template fields whose change is sent to Shopify.
+EXPORTED_TEMPLATE_FIELDS = {
+    "name",
+    "description_sale",
+    "list_price",
+    "active",
+    "sale_ok",
+    "categ_id",
+    "product_tag_ids",
+    "weight",
+    "barcode",
+    "default_code",
+    "part_brand",
+    "part_condition",
+    "oem_number",
+    "fitment_ids",
+    "attribute_line_ids",
+    "shopify_compare_at_price",
+}
+
+
+class ShopifyProductBinding(models.Model):
+    """An Odoo product template as one Shopify product, its variants included."""
+
+    _name = "shopify.product.binding"
+    _inherit = "integration.binding"
+    _description = "Shopify Product"
+    _rec_name = "odoo_id"
+
+    odoo_id = fields.Many2one(
+        "product.template", "Product", required=True, ondelete="cascade", index=True
+    )
+    variant_binding_ids = fields.One2many(
+        "shopify.variant.binding", "product_binding_id", "Variants"
+    )
+    handle = fields.Char(readonly=True)
+    shopify_status = fields.Char("Status on Shopify", readonly=True)
+    collection_binding_id = fields.Many2one("shopify.collection.binding", readonly=True)
+
+    _sql_constraints = [
+        (
+            "backend_odoo_unique",
+            "unique(backend_id, odoo_id)",
+            "This product is already bound to this shop.",
+        )
+    ]
+
+    @api.model
+    def _shopify_bind_and_export(self, backend, templates, priority=10):
+        """Bind ``templates`` to ``backend`` where they are not yet, and queue their
+        export. Returns the bindings."""
+        existing = self.with_context(active_test=False).search(
+            [("backend_id", "=", backend.id), ("odoo_id", "in", templates.ids)]
+        )
+        missing = templates - existing.odoo_id
+        created = self.create([{"backend_id": backend.id, "odoo_id": t.id} for t in missing])
+        bindings = existing | created
+        bindings._shopify_enqueue_export(priority=priority)
+        return bindings
+
+    def action_sync_now(self):
+        self._shopify_enqueue_export(priority=5)
+
+    def _shopify_enqueue_export(self, priority=10):
+        Job = self.env["sync.job"]
+        for backend in self.backend_id:
+            mine = self.filtered(lambda b, backend=backend: b.backend_id == backend)
+            Job.enqueue_many(
+                backend,
+                "shopify_export_product",
+                [(binding, None) for binding in mine],
+                priority=priority,
+            )
+
+    # ----------------------------------------------------------------- export
+    def _shopify_job_export(self, job):
+        """Job handler: send the product with productSet unless nothing changed."""
+        self.ensure_one()
+        backend = self.backend_id
+        payload = self._shopify_product_input()
+        if self.external_id and self._is_unchanged(payload):
+            return
+        backend._shopify_ensure_metafield_definitions()
+        client = backend._shopify_client()
+        identifier = {"id": self.external_id} if self.external_id else None
+        product = client.product_set(payload, identifier)
+        self._shopify_store_variants(product)
+        self.write({"handle": product.get("handle"), "shopify_status": product.get("status")})
+        self._mark_synced(payload, external_id=product["id"])
+        self.env["shopify.collection.binding"]._shopify_place(self, client)
+
+    def _shopify_product_input(self):
+        """The ProductSetInput of this binding's template (see mapping.product)."""
+        template = self.odoo_id.with_context(active_test=False)
+        variants = template.product_variant_ids.filtered("active") or template.product_variant_ids
+        missing = variants.filtered(lambda v: not v.default_code)
+        if missing:
+            raise PermanentError(
+                _(
+                    "%(product)s: the variant %(variant)s has no internal reference; Shopify "
+                    "variants are matched by SKU. Set one and export again.",
+                    product=template.display_name,
+                    variant=missing[0].display_name,
+                )
+            )
+        options = [
+            {"name": line.attribute_id.name, "values": line.value_ids.mapped("name")}
+            for line in template.attribute_line_ids
+            if line.attribute_id.create_variant != "no_variant"
+        ]
+        condition = dict(template._fields["part_condition"].selection).get(template.part_condition)
+        status = "ACTIVE"
+        if not template.active:
+            status = "ARCHIVED"
+        elif not template.sale_ok:
+            status = "DRAFT"
+        product = {
+            "title": template.name,
+            "description_html": html.escape(template.description_sale or "").replace("\n", "<br/>")
+            or None,
+            "vendor": template.part_brand or template.company_id.name or self.env.company.name,
+            "product_type": template.categ_id.name,
+            "tags": sorted(template.product_tag_ids.mapped("name")),
+            "status": status,
+            "options": options,
+            "variants": [
+                {
+                    "sku": variant.default_code,
+                    "barcode": variant.barcode or None,
+                    "price": "%.2f" % variant.lst_price,
+                    "compare_at_price": (
+                        "%.2f" % template.shopify_compare_at_price
+                        if template.shopify_compare_at_price
+                        else None
+                    ),
+                    "weight_kg": variant.weight or None,
+                    "option_values": {
+                        value.attribute_id.name: value.name
+                        for value in variant.product_template_attribute_value_ids
+                    },
+                }
+                for variant in variants
+            ],
+            "fitment": template.fitment_ids._as_plain(),
+            "attributes": {
+                "condition": condition,
+                "oem_number": template.oem_number or None,
+                "brand": template.part_brand or None,
+            },
+        }
+        return product_set_input(product, namespace=METAFIELD_NAMESPACE)
+
+    def _shopify_store_variants(self, product):
+        """Bind each Odoo variant to the Shopify variant that has its SKU."""
+        self.ensure_one()
+        by_sku = {node["sku"]: node for node in product["variants"]["nodes"] if node.get("sku")}
+        VariantBinding = self.env["shopify.variant.binding"]
+        existing = {b.odoo_id.id: b for b in self.variant_binding_ids}
+        new_bindings = VariantBinding
+        for variant in self.odoo_id.with_context(active_test=False).product_variant_ids:
+            node = by_sku.get(variant.default_code)
+            if not node:
+                continue
+            values = {
+                "external_id": node["id"],
+                "inventory_item_id": (node.get("inventoryItem") or {}).get("id"),
+                "sync_state": "synced",
+                "sync_date": fields.Datetime.now(),
+                "last_error": False,
+            }
+            binding = existing.get(variant.id)
+            if binding:
+                binding.write(values)
+            else:
+                new_bindings |= VariantBinding.create(
+                    {
+                        "backend_id": self.backend_id.id,
+                        "odoo_id": variant.id,
+                        "product_binding_id": self.id,
+                        **values,
+                    }
+                )
+        # A new variant on Shopify starts at 0: send it Odoo's stock.
+        VariantBinding._shopify_mark_stock_dirty(new_bindings)

@@ -1,0 +1,104 @@
+from odoo import api, fields, models
+
+
+class ShopifyVariantBinding(models.Model):
+    """An Odoo variant as a Shopify variant, with its inventory item."""
+
+    _name = "shopify.variant.binding"
+    _inherit = "integration.binding"
+    _description = "Shopify Variant"
+    _rec_name = "odoo_id"
+
+    odoo_id = fields.Many2one(
+        "product.product", "Variant", required=True, ondelete="cascade", index=True
+    )
+    product_binding_id = fields.Many2one(
+        "shopify.product.binding", required=True, ondelete="cascade", index=True
+    )
+    inventory_item_id = fields.Char(readonly=True)
+    sku = fields.Char(related="odoo_id.default_code")
+    stock_sent = fields.Integer("Available sent", readonly=True)
+    stock_sent_date = fields.Datetime(readonly=True)
+    shopify_available = fields.Integer("Available on Shopify", readonly=True)
+    stock_mismatch = fields.Boolean(
+        readonly=True,
+        help="Shopify reported another available quantity than Odoo's; Odoo's was sent again.",
+    )
+
+    _sql_constraints = [
+        (
+            "backend_odoo_unique",
+            "unique(backend_id, odoo_id)",
+            "This variant is already bound to this shop.",
+        )
+    ]
+
+    @api.model
+    def _shopify_mark_stock_dirty(self, bindings):
+        """Note that these variants' stock must be sent, and queue the sending."""
+        if not bindings:
+            return
+        self.env.cr.executemany(
+            "INSERT INTO shopify_stock_change (backend_id, product_id) VALUES (%s, %s)",
+            [(b.backend_id.id, b.odoo_id.id) for b in bindings],
+        )
+        for backend in bindings.backend_id:
+            self._shopify_request_stock_export(backend)
+
+    @api.model
+    def _shopify_note_stock_change(self, product_ids, location):
+        """A quant of ``product_ids`` changed in ``location``: when a mapped warehouse
+        holds it, queue the variants' stock for every shop that sells them."""
+        backend_ids = self._shopify_backends_of_location(location)
+        if not backend_ids:
+            return
+        self.env.cr.execute(
+            """INSERT INTO shopify_stock_change (backend_id, product_id)
+               SELECT backend_id, odoo_id FROM shopify_variant_binding
+                WHERE odoo_id IN %s AND backend_id IN %s
+            RETURNING backend_id""",
+            [tuple(product_ids), tuple(backend_ids)],
+        )
+        for backend_id in {row[0] for row in self.env.cr.fetchall()}:
+            self._shopify_request_stock_export(self.env["integration.backend"].browse(backend_id))
+
+    @api.model
+    def _shopify_backends_of_location(self, location):
+        """Backends with a Shopify location mapped to the warehouse of ``location``."""
+        warehouse = location.warehouse_id
+        if not warehouse or location.usage != "internal":
+            return []
+        return (
+            self.env["shopify.location"]
+            .sudo()
+            .search([("warehouse_id", "=", warehouse.id)])
+            .backend_id.ids
+        )
+
+    @api.model
+    def _shopify_request_stock_export(self, backend):
+        """One pending stock job per shop is enough: it sends every change noted
+        before it runs. Checked, not folded, so that concurrent stock moves never
+        contend on one job row."""
+        self.env.cr.execute(
+            """SELECT 1 FROM sync_job WHERE state = 'pending' AND backend_id = %s
+                  AND operation = 'shopify_export_stock' LIMIT 1""",
+            [backend.id],
+        )
+        if not self.env.cr.fetchone():
+            self.env["sync.job"].enqueue(
+                backend, "shopify_export_stock", dedupe_key=None, priority=1
+            )
+
+
+class ShopifyStockChange(models.Model):
+    """Variants whose stock changed since the last export, per shop. Insert-only
+    for the stock code (no row is updated, so stock moves never wait on it); the
+    stock job takes them all with one DELETE ... RETURNING."""
+
+    _name = "shopify.stock.change"
+    _description = "Shopify Stock Change"
+    _log_access = False
+
+    backend_id = fields.Integer(required=True, index=True)
+    product_id = fields.Integer(required=True)

@@ -1,0 +1,33 @@
+from odoo import api, fields, models
+
+OPERATIONS = [
+    ("shopify_export_product", "Shopify: export product"),
+    ("shopify_export_stock", "Shopify: export stock"),
+    ("shopify_import_order", "Shopify: import order"),
+    ("shopify_poll_orders", "Shopify: poll orders"),
+    ("shopify_export_fulfillment", "Shopify: export fulfilment"),
+    ("shopify_bulk", "Shopify: bulk operation"),
+]
+
+
+class SyncJob(models.Model):
+    _inherit = "sync.job"
+
+    operation = fields.Selection(
+        selection_add=OPERATIONS, ondelete={key: "cascade" for key, _label in OPERATIONS}
+    )
+
+    @api.model
+    def _job_handlers(self):
+        handlers = super()._job_handlers()
+        handlers.update(
+            {
+                "shopify_export_product": ("shopify.product.binding", "_shopify_job_export"),
+                "shopify_export_stock": ("integration.backend", "_shopify_job_export_stock"),
+                "shopify_import_order": ("shopify.order.binding", "_shopify_job_import"),
+                "shopify_poll_orders": ("integration.backend", "_shopify_job_poll_orders"),
+                "shopify_export_fulfillment": ("stock.picking", "_shopify_job_export_fulfillment"),
+                "shopify_bulk": ("shopify.bulk.operation", "_shopify_job_step"),
+            }
+        )
+        return handlers

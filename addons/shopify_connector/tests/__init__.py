@@ -1,0 +1,10 @@
+from . import (
+    test_api_auth,
+    test_api_bulk,
+    test_api_client,
+    test_api_errors,
+    test_api_units,
+    test_documents,
+    test_mapping_order,
+    test_mapping_product,
+)
