@@ -34,7 +34,7 @@ BODY = json.dumps(
 SIGNATURE = base64.b64encode(hmac.new(SECRET.encode(), BODY, hashlib.sha256).digest()).decode()
 
 
-def load(url, seconds, concurrency):
+def load(url, seconds, concurrency, spec):
     latencies, statuses = [], {}
     lock = threading.Lock()
     deadline = time.monotonic() + seconds
@@ -45,9 +45,9 @@ def load(url, seconds, concurrency):
         while time.monotonic() < deadline:
             headers = {
                 "Content-Type": "application/json",
-                "X-Webhook-Hmac-Sha256": SIGNATURE,
-                "X-Webhook-Topic": "orders/create",
-                "X-Webhook-Id": str(uuid.uuid4()),
+                spec["signature"]: SIGNATURE,
+                spec["topic"]: "carts/update",  # stored and queued; no handler runs here
+                spec["delivery_id"]: str(uuid.uuid4()),
             }
             started = time.monotonic()
             response = session.post(url, data=BODY, headers=headers, timeout=10)
@@ -95,6 +95,7 @@ def main():
         )
         backend._set_credential("webhook_secret", SECRET)
         backend_id = backend.id
+        spec = backend._webhook_spec()
         cr.execute(
             "CREATE TABLE IF NOT EXISTS bench_floor_row (id serial PRIMARY KEY, "
             "backend_id int, body text)"
@@ -109,9 +110,11 @@ def main():
         log_path=log_path,
     )
     try:
-        load(url + "/integration/webhook/%s" % backend_id, 2, args.concurrency)  # warm-up
-        floor = load(url + "/bench/floor/%s" % backend_id, args.seconds, args.concurrency)
-        suite = load(url + "/integration/webhook/%s" % backend_id, args.seconds, args.concurrency)
+        load(url + "/integration/webhook/%s" % backend_id, 2, args.concurrency, spec)  # warm-up
+        floor = load(url + "/bench/floor/%s" % backend_id, args.seconds, args.concurrency, spec)
+        suite = load(
+            url + "/integration/webhook/%s" % backend_id, args.seconds, args.concurrency, spec
+        )
     finally:
         stop(process)
     with registry.cursor() as cr:

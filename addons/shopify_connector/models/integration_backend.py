@@ -72,7 +72,8 @@ class IntegrationBackend(models.Model):
     def create(self, vals_list):
         for vals in vals_list:
             if vals.get("platform") == "shopify":
-                vals.update(self._shopify_plan_values(vals.get("shopify_plan")))
+                for key, value in self._shopify_plan_values(vals.get("shopify_plan")).items():
+                    vals.setdefault(key, value)
         return super().create(vals_list)
 
     def write(self, vals):
