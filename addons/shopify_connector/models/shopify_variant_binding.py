@@ -87,7 +87,7 @@ class ShopifyVariantBinding(models.Model):
         )
         if not self.env.cr.fetchone():
             self.env["sync.job"].enqueue(
-                backend, "shopify_export_stock", dedupe_key=None, priority=1
+                backend, "shopify_export_stock", backend, dedupe_key=None, priority=1
             )
 
 

@@ -5,6 +5,8 @@ from . import (
     test_api_errors,
     test_api_units,
     test_documents,
+    test_flow_catalogue,
+    test_flow_orders,
     test_mapping_order,
     test_mapping_product,
 )

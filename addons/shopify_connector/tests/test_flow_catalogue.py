@@ -1,0 +1,142 @@
+import json
+
+from odoo.tests import tagged
+
+from .common import ShopifyCase
+
+
+@tagged("post_install", "-at_install")
+class TestCatalogue(ShopifyCase):
+    def test_test_connection_maps_the_location(self):
+        self.assertEqual(self.backend.state, "connected")
+        location = self.backend.shopify_location_ids
+        self.assertEqual(location.name, "Main warehouse")
+        self.assertEqual(location.warehouse_id, self.warehouse)
+
+    def test_template_with_variants_is_one_product(self):
+        template = self.make_template("Brake caliper", "CAL-1", 120.0, ["Left", "Right", "Rear"])
+        template.write(
+            {
+                "fitment_ids": [
+                    (0, 0, {"year": 2019, "make": "Ford", "model": "Focus", "engine": "1.0L"})
+                ],
+                "part_brand": "ATE",
+                "oem_number": "XS4Z-2B120",
+            }
+        )
+        self.env["shopify.product.binding"]._shopify_bind_and_export(self.backend, template)
+        self.run_jobs()
+        binding = template.shopify_binding_ids
+        self.assertEqual(binding.sync_state, "synced", binding.last_error)
+        products = [p for p in self.state()["products"] if p["id"] == binding.external_id]
+        self.assertEqual(len(products), 1, "one Shopify product, not one per variant")
+        product = products[0]
+        self.assertEqual(product["title"], "Brake caliper")
+        self.assertEqual(product["vendor"], "ATE")
+        skus = sorted(v["sku"] for v in product["variants"])
+        self.assertEqual(skus, ["CAL-1-LEFT", "CAL-1-REAR", "CAL-1-RIGHT"])
+        self.assertEqual(len(binding.variant_binding_ids), 3)
+        self.assertTrue(all(binding.variant_binding_ids.mapped("inventory_item_id")))
+        fitment = next(m for m in product["metafields"] if m["key"] == "fitment")
+        self.assertEqual(json.loads(fitment["value"])[0]["make"], "Ford")
+        definitions = {d["key"] for d in self.state()["metafield_definitions"]}
+        self.assertIn("fitment", definitions)
+
+    def test_unchanged_product_is_not_sent_again_and_archiving_archives(self):
+        template = self.make_template("Wiper blade", "WIP-1", 12.0)
+        binding = self.env["shopify.product.binding"]._shopify_bind_and_export(
+            self.backend, template
+        )
+        self.run_jobs()
+        calls = self.env["integration.api.log"].search_count([("backend_id", "=", self.backend.id)])
+        binding._shopify_enqueue_export()
+        self.run_jobs()
+        self.assertEqual(
+            self.env["integration.api.log"].search_count([("backend_id", "=", self.backend.id)]),
+            calls,
+            "an unchanged payload makes no call",
+        )
+        template.list_price = 14.0  # queues the export by itself
+        self.run_jobs()
+        variant = self.state()["variants_by_sku"]["WIP-1"]
+        self.assertEqual(float(variant["price"]), 14.0)
+        template.active = False
+        self.run_jobs()
+        product = next(p for p in self.state()["products"] if p["id"] == binding.external_id)
+        self.assertEqual(product["status"], "ARCHIVED")
+
+    def test_user_error_shows_on_job_and_binding(self):
+        template = self.make_template("Ghost part", "GHO-1")
+        binding = self.env["shopify.product.binding"].create(
+            {
+                "backend_id": self.backend.id,
+                "odoo_id": template.id,
+                "external_id": "gid://shopify/Product/987654321",
+            }
+        )
+        binding._shopify_enqueue_export()
+        self.run_jobs()
+        job = self.env["sync.job"].search(
+            [("res_model", "=", binding._name), ("res_id", "=", binding.id)]
+        )
+        self.assertEqual(job.state, "failed")
+        self.assertIn("Shopify refused ProductSet", job.last_error)
+        self.assertEqual(binding.sync_state, "error")
+        self.assertEqual(binding.last_error, job.last_error)
+
+    def test_variant_without_sku_is_refused_clearly(self):
+        template = self.make_template("No code", False)
+        binding = self.env["shopify.product.binding"]._shopify_bind_and_export(
+            self.backend, template
+        )
+        self.run_jobs()
+        self.assertEqual(binding.sync_state, "error")
+        self.assertIn("has no internal reference", binding.last_error)
+
+    def test_stock_changes_are_coalesced_and_batched(self):
+        templates = [self.make_template("Filter %s" % i, "FLT-%03d" % i) for i in range(6)]
+        self.env["shopify.product.binding"]._shopify_bind_and_export(
+            self.backend, self.env["product.template"].concat(*templates)
+        )
+        self.run_jobs()
+        self.env["sync.job"].search([("operation", "=", "shopify_export_stock")]).unlink()
+        calls_before = self.env["integration.api.log"].search_count(
+            [("backend_id", "=", self.backend.id)]
+        )
+        for index, template in enumerate(templates):
+            self.set_stock(template.product_variant_id, 10 + index)
+            self.set_stock(template.product_variant_id, 1)  # two changes, one figure sent
+        stock_jobs = self.env["sync.job"].search(
+            [("operation", "=", "shopify_export_stock"), ("state", "=", "pending")]
+        )
+        self.assertEqual(len(stock_jobs), 1, "every change folds into one pending job")
+        self.run_jobs()
+        inventory = self.state()["inventory_by_sku"]
+        for index in range(6):
+            self.assertEqual(
+                inventory["FLT-%03d" % index]["Main warehouse"]["available"], 11 + index
+            )
+        calls = self.env["integration.api.log"].search(
+            [("backend_id", "=", self.backend.id)], order="id"
+        )[calls_before:]
+        self.assertEqual(len(calls), 1, "6 quantities in one inventorySetQuantities call")
+
+    def test_shopify_stock_report_differing_from_odoo_is_flagged(self):
+        template = self.make_template("Spark plug", "SPK-9")
+        self.set_stock(template.product_variant_id, 5)
+        self.env["shopify.product.binding"]._shopify_bind_and_export(self.backend, template)
+        self.run_jobs()
+        variant_binding = template.shopify_binding_ids.variant_binding_ids
+        self.assertEqual(variant_binding.stock_sent, 5)
+        note = self.backend._shopify_on_inventory_level(
+            {
+                "inventory_item_id": variant_binding.inventory_item_id.rsplit("/", 1)[1],
+                "available": 2,
+            }
+        )
+        self.assertTrue(variant_binding.stock_mismatch)
+        self.assertIn("Odoo's quantity is sent again", note)
+        self.run_jobs()
+        self.assertEqual(
+            self.state()["inventory_by_sku"]["SPK-9"]["Main warehouse"]["available"], 5
+        )
