@@ -208,7 +208,9 @@ class IntegrationBackend(models.Model):
         if existing:
             existing.write(values)
         else:
-            credentials.create({"backend_id": self.id, "key": key, **values})
+            existing = credentials.create({"backend_id": self.id, "key": key, **values})
+        # Other transactions (webhook requests, token renewal) read it from the table.
+        existing.flush_recordset()
 
     def _webhook_spec(self):
         """Header names of this backend's webhook scheme: signature, delivery id,

@@ -623,6 +623,10 @@ class SyncJob(models.Model):
         self._check_manager()
         for job in self.filtered(lambda j: j.state in ("pending", "failed")):
             started = time.monotonic()
+            # Processing while it runs, as under a worker: what the job queues for
+            # its own target (a next step) becomes a new job, not folded into this one.
+            job.write({"state": "processing", "date_started": fields.Datetime.now()})
+            job.flush_recordset(["state"])
             try:
                 with self.env.cr.savepoint():
                     job._execute()
@@ -632,7 +636,6 @@ class SyncJob(models.Model):
                 job.write(
                     {
                         "state": "done",
-                        "date_started": fields.Datetime.now(),
                         "date_done": fields.Datetime.now(),
                         "duration": time.monotonic() - started,
                         "error_kind": False,

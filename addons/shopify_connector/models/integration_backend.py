@@ -255,6 +255,7 @@ class IntegrationBackend(models.Model):
         """Ask Shopify for a new token, one worker at a time: the others wait on the
         advisory lock, then find the token the first one stored."""
         lock_key = zlib.crc32(("shopify-token-%s" % self.id).encode())
+        self.env.flush_all()  # the other transaction reads what this one has written
         with self._separate_cursor() as cr:
             cr.execute("SELECT pg_advisory_xact_lock(%s)", [lock_key])
             backend = self.with_env(self.env(cr=cr)).sudo()

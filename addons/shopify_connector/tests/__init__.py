@@ -5,8 +5,11 @@ from . import (
     test_api_errors,
     test_api_units,
     test_documents,
+    test_flow_bulk,
     test_flow_catalogue,
+    test_flow_errors,
     test_flow_orders,
+    test_flow_webhooks,
     test_mapping_order,
     test_mapping_product,
 )

@@ -31,7 +31,7 @@ class SandboxMixin:
         cls.shop.control("POST", "seed", {"locations": [{"name": "Main warehouse"}]})
 
     @classmethod
-    def make_backend(cls, **values):
+    def make_backend(cls, credentials=None, **values):
         backend = cls.env["integration.backend"].create(
             {
                 "name": "Sandbox shop",
@@ -41,7 +41,8 @@ class SandboxMixin:
                 **values,
             }
         )
-        backend._set_credential("access_token", "shpat_sandbox")
+        for key, value in (credentials or {"access_token": "shpat_sandbox"}).items():
+            backend._set_credential(key, value)
         backend._set_credential("webhook_secret", CLIENT_SECRET)
         backend.action_test_connection()
         return backend

@@ -1,4 +1,7 @@
+import psycopg2
+
 from odoo.tests import tagged
+from odoo.tools import mute_logger
 
 from .common import ShopifyCase
 
@@ -91,7 +94,7 @@ class TestOrders(ShopifyCase):
         sale = binding.odoo_id
         self.assertEqual(sale.partner_id, self.customer, "customer matched by email")
         self.assertEqual(sale.state, "sale", "confirmed: stock is reserved")
-        products = sale.order_line.filtered(lambda l: not l.is_delivery).mapped("product_id")
+        products = sale.order_line.filtered(lambda line: not line.is_delivery).mapped("product_id")
         self.assertEqual(sorted(products.mapped("default_code")), ["DSC-7-FRONT", "PAD-7"])
         self.assertTrue(sale.order_line.filtered("is_delivery"))
         self.assertAlmostEqual(sale.amount_total, float(order["total_price"]), places=2)
@@ -108,7 +111,11 @@ class TestOrders(ShopifyCase):
         self.poll()
         binding = self.binding_of(order)
         other = self.env["sale.order"].create({"partner_id": self.customer.id})
-        with self.assertRaises(Exception), self.cr.savepoint():
+        with (
+            self.assertRaises(psycopg2.errors.UniqueViolation),
+            mute_logger("odoo.sql_db"),
+            self.cr.savepoint(),
+        ):
             self.env["shopify.order.binding"].create(
                 {
                     "backend_id": self.backend.id,

@@ -1,0 +1,299 @@
+"""Shopify stock: 1,000 stock changes made in Odoo, each in its own committed
+transaction, 100 a second for 10 seconds, while two workers (two Odoo servers, one
+cron thread each, sharing the Standard plan's bucket) send them to the offline sandbox.
+
+First the catalogue is exported the normal way (300 templates, half of them with 3
+variants: 600 variants with their inventory items), and the sandbox's one location is
+mapped to the warehouse by Test connection. Then every change adds 1-5 units to a
+variant picked at random, so each variant's quantity only grows and "the change is
+visible on Shopify" is "the sandbox's available quantity reached the quantity after
+that change". A poller reads the sandbox's levels all along.
+
+Measured: the InventorySetQuantities calls made for the changes against the floor of one
+call per 250 quantities, and the time from each Odoo commit to the quantity being
+visible on the sandbox. Targets (printed beside the figures, not asserted): calls
+within 1.2 times the floor, p95 within 5 s.
+
+Usage (bench/run does it): python bench/shopify_stock.py CONF DB [--changes 1000]
+"""
+
+import argparse
+import math
+import os
+import random
+import threading
+import time
+
+import requests
+from common import odoo_registry, percentile, stop
+from shopify_common import (
+    LOCATION_NAME,
+    api_log_by_operation,
+    cpu_seconds,
+    create_backend,
+    create_catalogue,
+    env_of,
+    failed_jobs,
+    failures_in_log,
+    get_json,
+    job_states,
+    log_size,
+    max_id,
+    operations_delta,
+    start_sandbox,
+    start_workers,
+    stop_all,
+    throttle_line,
+    wait_jobs,
+)
+
+WORKERS = 2
+BATCH = 250  # Shopify's limit on inventorySetQuantities' quantities
+CALLS_TARGET = 1.2
+P95_TARGET = 5.0
+
+
+class Poller(threading.Thread):
+    """Polls the sandbox's levels and notes when each change first shows."""
+
+    def __init__(self, url, changes, interval=0.01):
+        super().__init__(daemon=True)
+        self.url = url + "/_bench/levels"
+        self.changes = changes  # dicts: item, expected, committed (monotonic), seen
+        self.interval = interval
+        self.stopping = threading.Event()
+        self.lock = threading.Lock()
+        self.polls = 0
+        self.poll_seconds = 0.0
+
+    def run(self):
+        session = requests.Session()
+        while not self.stopping.is_set():
+            started = time.monotonic()
+            levels = session.get(self.url, timeout=10).json()
+            now = time.monotonic()
+            self.polls += 1
+            self.poll_seconds += now - started
+            with self.lock:
+                for change in self.changes:
+                    if change["seen"] is None and change["committed"] is not None:
+                        available = (levels.get(change["item"]) or {}).get(LOCATION_NAME)
+                        if available is not None and available >= change["expected"]:
+                            change["seen"] = now
+            time.sleep(self.interval)
+
+    def unseen(self):
+        with self.lock:
+            return sum(1 for change in self.changes if change["seen"] is None)
+
+
+def make_changes(registry, variants, stock_location_id, count, rate, poller):
+    """``count`` changes at ``rate`` a second, one committed transaction each.
+    ``variants``: {product id: inventory item id}."""
+    rng = random.Random(17)
+    quantity = dict.fromkeys(variants, 0)
+    product_ids = sorted(variants)
+    started = time.monotonic()
+    for index in range(count):
+        due = started + index / rate
+        pause = due - time.monotonic()
+        if pause > 0:
+            time.sleep(pause)
+        product_id = rng.choice(product_ids)
+        add = rng.randint(1, 5)
+        quantity[product_id] += add
+        change = {
+            "item": variants[product_id],
+            "expected": quantity[product_id],
+            "committed": None,
+            "seen": None,
+        }
+        with poller.lock:
+            poller.changes.append(change)
+        with registry.cursor() as cr:
+            env = env_of(cr)
+            env["stock.quant"]._update_available_quantity(
+                env["product.product"].browse(product_id),
+                env["stock.location"].browse(stock_location_id),
+                add,
+            )
+        committed = time.monotonic()
+        with poller.lock:
+            change["committed"] = committed
+    return time.monotonic() - started
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("conf")
+    parser.add_argument("db")
+    parser.add_argument("--products", type=int, default=300)
+    parser.add_argument("--changes", type=int, default=1000)
+    parser.add_argument("--rate", type=float, default=100.0, help="changes a second")
+    args = parser.parse_args()
+
+    registry = odoo_registry(args.conf, args.db)
+    work = os.path.dirname(args.conf)
+    sandbox, url = start_sandbox(os.path.join(work, "shopify-stock-sandbox.log"))
+    servers, poller = [], None
+    try:
+        backend_id, stock_location_id = create_backend(registry, url, WORKERS)
+        with registry.cursor() as cr:
+            templates = create_catalogue(
+                env_of(cr), args.products, "STK", multi_variant=lambda index: index % 2 == 0
+            )
+            template_ids = templates.ids
+            variant_count = len(templates.product_variant_ids)
+
+        log_path = os.path.join(work, "shopify-stock-odoo.log")
+        servers = start_workers(args.conf, args.db, WORKERS, log_path)
+        time.sleep(2)  # let both cron threads reach their LISTEN
+        export_started = time.monotonic()
+        with registry.cursor() as cr:
+            env = env_of(cr)
+            env["shopify.product.binding"]._shopify_bind_and_export(
+                env["integration.backend"].browse(backend_id),
+                env["product.template"].browse(template_ids),
+            )
+        wait_jobs(registry, backend_id, 900, "initial export")
+        export_seconds = time.monotonic() - export_started
+        with registry.cursor() as cr:
+            cr.execute(
+                """SELECT count(*) FROM shopify_variant_binding
+                    WHERE backend_id = %s AND inventory_item_id IS NOT NULL""",
+                [backend_id],
+            )
+            ready = cr.fetchone()[0]
+            since_log, since_job = max_id(cr, "integration_api_log"), max_id(cr, "sync_job")
+            # The changes go to the variants whose binding is in place (all of them
+            # unless the initial export failed for some).
+            cr.execute(
+                """SELECT odoo_id, inventory_item_id FROM shopify_variant_binding
+                    WHERE backend_id = %s AND inventory_item_id IS NOT NULL""",
+                [backend_id],
+            )
+            variants = dict(cr.fetchall())
+        initial = failures_in_log(log_path)
+        log_offset = log_size(log_path)
+
+        before = get_json(url, "/_bench/stats")
+        cpu_before = cpu_seconds(p for p, _u in servers)
+        poller = Poller(url, [])
+        poller.start()
+        change_seconds = make_changes(
+            registry, variants, stock_location_id, args.changes, args.rate, poller
+        )
+        deadline = time.monotonic() + 60
+        while poller.unseen() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        settle = wait_jobs(registry, backend_id, 120, "stock", since_id=since_job)
+        cpu = cpu_seconds(p for p, _u in servers) - cpu_before
+    finally:
+        if poller:
+            poller.stopping.set()
+            poller.join(timeout=15)
+        stop_all(servers)
+        after = None
+        try:
+            after = get_json(url, "/_bench/stats")
+        finally:
+            stop(sandbox)
+
+    delta = operations_delta(before, after)
+    with registry.cursor() as cr:
+        states = job_states(cr, backend_id, since_job)
+        cr.execute(
+            """SELECT count(*), percentile_cont(0.5) WITHIN GROUP (ORDER BY duration)
+                 FROM sync_job WHERE backend_id = %s AND id > %s
+                  AND operation = 'shopify_export_stock' AND state = 'done'""",
+            [backend_id, since_job],
+        )
+        stock_jobs, job_median = cr.fetchone()
+        by_operation = api_log_by_operation(cr, backend_id, since_log)
+        failures = failed_jobs(cr, backend_id, since_job)
+    retried = failures_in_log(log_path, log_offset)
+
+    changes = poller.changes
+    latencies = [c["seen"] - c["committed"] for c in changes if c["seen"] is not None]
+    distinct = len({c["item"] for c in changes})
+    inventory = delta.get("InventorySetQuantities", {})
+    calls = inventory.get("calls", 0) - inventory.get("throttled", 0)
+    log_calls = (by_operation.get("shopify_export_stock") or (0,))[0]
+    floor = math.ceil(len(changes) / BATCH)
+    floor_distinct = math.ceil(distinct / BATCH)
+    p50, p95 = percentile(latencies, 0.5), percentile(latencies, 0.95)
+
+    print(
+        "shopify stock (%s changes at %.0f/s, one commit each, over %s variants of %s "
+        "products; %s workers on 2 Odoo servers sharing one bucket; sandbox plan standard; "
+        "%s cores)"
+        % (len(changes), args.rate, len(variants), args.products, WORKERS, os.cpu_count())
+    )
+    print(
+        "initial export %.0f s (%s of %s variants bound with an inventory item; failed or "
+        "retried job runs %s); changes made in %.1f s (%.0f/s); all jobs done %.1f s after "
+        "the last change"
+        % (
+            export_seconds,
+            ready,
+            variant_count,
+            initial or "none",
+            change_seconds,
+            len(changes) / change_seconds,
+            settle,
+        )
+    )
+    print(
+        "InventorySetQuantities calls %s (api log: %s stock-job calls) in %s stock jobs, "
+        "%.1f quantities a call; floor ceil(changes/250) = %s -> %.1fx (target <= %.1fx); "
+        "ceil(distinct variants %s/250) = %s"
+        % (
+            calls,
+            log_calls,
+            stock_jobs,
+            inventory.get("items", 0) / calls if calls else 0,
+            floor,
+            calls / floor,
+            CALLS_TARGET,
+            distinct,
+            floor_distinct,
+        )
+    )
+    print(
+        "commit-to-visible on the sandbox: p50 %.2f s, p95 %.2f s (target <= %.1f s), max "
+        "%.2f s; %s of %s seen (poll every %.0f ms, %s polls)"
+        % (
+            p50,
+            p95,
+            P95_TARGET,
+            max(latencies) if latencies else float("nan"),
+            len(latencies),
+            len(changes),
+            1000 * (poller.poll_seconds / max(1, poller.polls) + poller.interval),
+            poller.polls,
+        )
+    )
+    print(
+        "points used %s; THROTTLED answers %s; stock job median %.0f ms; Odoo worker CPU "
+        "%.1f s (%.1f ms per change); failed or retried job runs (worker log) %s; jobs %s; "
+        "sandbox now: %s"
+        % (
+            int(sum(e["points"] for e in delta.values())),
+            sum(e["throttled"] for e in delta.values()),
+            1000 * (job_median or 0),
+            cpu,
+            1000 * cpu / len(changes),
+            retried or "none",
+            dict(sorted(states.items())),
+            throttle_line(after["throttle"]),
+        )
+    )
+    others = {n: e["calls"] for n, e in delta.items() if n != "InventorySetQuantities"}
+    if others:
+        print("other calls during the phase: %s" % others)
+    for operation, kind, count, message in failures:
+        print("failed: %s x%s %s: %s" % (operation, count, kind, message))
+
+
+if __name__ == "__main__":
+    main()
