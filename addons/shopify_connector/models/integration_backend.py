@@ -157,11 +157,17 @@ class IntegrationBackend(models.Model):
     def _shopify_test_connection(self):
         info = self._shopify_client().shop_info()
         self._shopify_sync_locations(info["locations"]["nodes"])
-        return _(
+        message = _(
             "Connected to %(shop)s (%(count)s locations).",
             shop=info["shop"]["name"],
             count=len(info["locations"]["nodes"]),
         )
+        if not self.shopify_location_ids.filtered("warehouse_id"):
+            message += " " + _(
+                "No Shopify location is mapped to a warehouse yet: map one on the Shopify "
+                "tab, or stock will not be sent."
+            )
+        return message
 
     def _shopify_sync_now(self):
         """Queue the export of the whole catalogue and its stock, and an order poll."""
@@ -176,7 +182,7 @@ class IntegrationBackend(models.Model):
 
     @api.model
     def _shopify_exportable_domain(self):
-        return [("sale_ok", "=", True), ("default_code", "!=", False)]
+        return [("sale_ok", "=", True), ("product_variant_ids.default_code", "!=", False)]
 
     def _shopify_sync_locations(self, nodes):
         Location = self.env["shopify.location"]
