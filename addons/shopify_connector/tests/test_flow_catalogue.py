@@ -140,3 +140,28 @@ class TestCatalogue(ShopifyCase):
         self.assertEqual(
             self.state()["inventory_by_sku"]["SPK-9"]["Main warehouse"]["available"], 5
         )
+
+    def test_staff_without_integration_rights_move_stock_and_edit_products(self):
+        template = self.make_template("Fuel pump", "FUP-1", 99.0)
+        self.env["shopify.product.binding"]._shopify_bind_and_export(self.backend, template)
+        self.run_jobs()
+        storekeeper = self.env["res.users"].create(
+            {
+                "name": "Storekeeper",
+                "login": "storekeeper_shopify",
+                "groups_id": [(6, 0, [self.env.ref("stock.group_stock_manager").id])],
+            }
+        )
+        self.assertFalse(storekeeper.has_group("integration_base.group_integration_user"))
+        self.env["stock.quant"].with_user(storekeeper)._update_available_quantity(
+            template.product_variant_id, self.warehouse.lot_stock_id, 7
+        )
+        template.with_user(storekeeper).write({"list_price": 105.0})
+        pending = self.env["sync.job"].search([("state", "=", "pending")]).mapped("operation")
+        self.assertIn("shopify_export_stock", pending)
+        self.assertIn("shopify_export_product", pending)
+        self.run_jobs()
+        self.assertEqual(
+            self.state()["inventory_by_sku"]["FUP-1"]["Main warehouse"]["available"], 7
+        )
+        self.assertEqual(float(self.state()["variants_by_sku"]["FUP-1"]["price"]), 105.0)
