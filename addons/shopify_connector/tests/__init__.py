@@ -7,6 +7,7 @@ from . import (
     test_documents,
     test_flow_bulk,
     test_flow_catalogue,
+    test_flow_concurrency,
     test_flow_errors,
     test_flow_orders,
     test_flow_webhooks,

@@ -1,0 +1,99 @@
+"""Two workers importing the same Shopify order at the same moment (orders/create and
+orders/updated delivered together), with committed data and real cursors."""
+
+import psycopg2
+
+from odoo import api
+from odoo.tests import tagged
+from odoo.tests.common import BaseCase
+
+from odoo.addons.integration_base.tests.common import CommittedData, run_in_threads
+
+ORDER = {
+    "external_id": "gid://shopify/Order/777000111",
+    "name": "#7770",
+    "email": "race@example.com",
+    "phone": None,
+    "currency": "USD",
+    "created_at": "2026-11-26 10:00:00",
+    "updated_at": "2026-11-26 10:00:00",
+    "cancelled": False,
+    "financial_status": "paid",
+    "taxes_included": False,
+    "customer": {
+        "external_id": None,
+        "email": "race@example.com",
+        "first_name": "Ray",
+        "last_name": "Ce",
+        "phone": None,
+    },
+    "shipping_address": None,
+    "billing_address": None,
+    "lines": [
+        {
+            "external_id": "gid://shopify/LineItem/1",
+            "variant_external_id": None,
+            "sku": "RACE-NOT-IN-ODOO",
+            "name": "Mystery part",
+            "quantity": 1,
+            "unit_price": "25.00",
+            "discount": "0",
+            "taxes": [],
+        }
+    ],
+    "shipping": [],
+    "total": "25.00",
+    "total_tax": "0",
+    "total_discount": "0",
+    "subtotal": "25.00",
+}
+
+
+@tagged("post_install", "-at_install")
+class TestConcurrentDeliveries(BaseCase):
+    def setUp(self):
+        super().setUp()
+        self.data = CommittedData(self)
+        self.backend_id = self.data.backend(
+            name="Race shop", api_url="http://127.0.0.1:9", shopify_order_mode="quotation"
+        )
+        self.addCleanup(self.cleanup_orders)
+
+    def cleanup_orders(self):
+        with self.data.env() as env:
+            bindings = env["shopify.order.binding"].search([("backend_id", "=", self.backend_id)])
+            sales = bindings.odoo_id
+            partners = sales.partner_id
+            bindings.unlink()
+            sales.unlink()
+            partners.unlink()
+
+    def import_order(self, _index, outcomes):
+        for _attempt in range(3):  # as the queue retries a job on these errors
+            with self.data.registry.cursor() as cr:
+                env = api.Environment(cr, api.SUPERUSER_ID, {})
+                try:
+                    env["shopify.order.binding"]._shopify_import(
+                        env["integration.backend"].browse(self.backend_id), ORDER
+                    )
+                    env.flush_all()
+                    cr.commit()
+                    outcomes.append("imported")
+                    return
+                except (psycopg2.IntegrityError, psycopg2.errors.SerializationFailure) as exc:
+                    cr.rollback()
+                    outcomes.append(type(exc).__name__)
+        outcomes.append("gave up")
+
+    def test_one_sale_order_whatever_the_interleaving(self):
+        outcomes = []
+        run_in_threads(2, lambda index: self.import_order(index, outcomes))
+        self.assertEqual(outcomes.count("imported"), 2, outcomes)
+        with self.data.env() as env:
+            bindings = env["shopify.order.binding"].search(
+                [("backend_id", "=", self.backend_id), ("external_id", "=", ORDER["external_id"])]
+            )
+            self.assertEqual(len(bindings), 1)
+            self.assertEqual(
+                env["sale.order"].search_count([("client_order_ref", "=", ORDER["name"])]), 1
+            )
