@@ -165,3 +165,13 @@ class TestCatalogue(ShopifyCase):
             self.state()["inventory_by_sku"]["FUP-1"]["Main warehouse"]["available"], 7
         )
         self.assertEqual(float(self.state()["variants_by_sku"]["FUP-1"]["price"]), 105.0)
+
+    def test_one_product_in_two_shops(self):
+        second = self.make_backend(name="Second shop")
+        template = self.make_template("Radiator cap", "RAD-CAP")
+        template.action_shopify_sync()
+        self.run_jobs()
+        bindings = template.shopify_binding_ids
+        self.assertEqual(bindings.backend_id, self.backend | second)
+        self.assertEqual(set(bindings.mapped("sync_state")), {"synced"})
+        self.assertEqual(len(set(bindings.mapped("external_id"))), 2)
