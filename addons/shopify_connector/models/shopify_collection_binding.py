@@ -20,29 +20,20 @@ class ShopifyCollectionBinding(models.Model):
     ]
 
     @api.model
-    def _shopify_place(self, product_binding, client):
-        """Put the product in its category's collection when it is not there yet."""
-        category = product_binding.odoo_id.categ_id
-        if not category:
-            return
-        collection = self.search(
-            [("backend_id", "=", product_binding.backend_id.id), ("odoo_id", "=", category.id)]
+    def _shopify_collection_for(self, backend, category, client):
+        """The collection of ``category`` on ``backend``, found or created once; its
+        products join it through productSet itself, at no extra call."""
+        collection = self.search([("backend_id", "=", backend.id), ("odoo_id", "=", category.id)])
+        if collection:
+            return collection
+        found = client.collections_by_title(category.name)
+        node = found[0] if found else client.collection_create(category.name)
+        return self.create(
+            {
+                "backend_id": backend.id,
+                "odoo_id": category.id,
+                "external_id": node["id"],
+                "sync_state": "synced",
+                "sync_date": fields.Datetime.now(),
+            }
         )
-        if product_binding.collection_binding_id and product_binding.collection_binding_id == (
-            collection
-        ):
-            return
-        if not collection:
-            found = client.collections_by_title(category.name)
-            node = found[0] if found else client.collection_create(category.name)
-            collection = self.create(
-                {
-                    "backend_id": product_binding.backend_id.id,
-                    "odoo_id": category.id,
-                    "external_id": node["id"],
-                    "sync_state": "synced",
-                    "sync_date": fields.Datetime.now(),
-                }
-            )
-        client.collection_add_products(collection.external_id, [product_binding.external_id])
-        product_binding.collection_binding_id = collection

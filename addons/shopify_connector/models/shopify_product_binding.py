@@ -91,12 +91,17 @@ class ShopifyProductBinding(models.Model):
             return
         backend._shopify_ensure_metafield_definitions()
         client = backend._shopify_client()
+        category = self.odoo_id.categ_id
+        if category and self.collection_binding_id.odoo_id != category:
+            self.collection_binding_id = self.env[
+                "shopify.collection.binding"
+            ]._shopify_collection_for(backend, category, client)
+            payload = self._shopify_product_input()
         identifier = {"id": self.external_id} if self.external_id else None
         product = client.product_set(payload, identifier)
         self._shopify_store_variants(product)
         self.write({"handle": product.get("handle"), "shopify_status": product.get("status")})
         self._mark_synced(payload, external_id=product["id"])
-        self.env["shopify.collection.binding"]._shopify_place(self, client)
 
     def _shopify_product_input(self):
         """The ProductSetInput of this binding's template (see mapping.product)."""
@@ -157,7 +162,10 @@ class ShopifyProductBinding(models.Model):
                 "brand": template.part_brand or None,
             },
         }
-        return product_set_input(product, namespace=METAFIELD_NAMESPACE)
+        product_input = product_set_input(product, namespace=METAFIELD_NAMESPACE)
+        if self.collection_binding_id.odoo_id == template.categ_id:
+            product_input["collections"] = [self.collection_binding_id.external_id]
+        return product_input
 
     def _shopify_store_variants(self, product):
         """Bind each Odoo variant to the Shopify variant that has its SKU."""

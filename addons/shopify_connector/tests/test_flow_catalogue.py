@@ -41,6 +41,10 @@ class TestCatalogue(ShopifyCase):
         self.assertEqual(json.loads(fitment["value"])[0]["make"], "Ford")
         definitions = {d["key"] for d in self.state()["metafield_definitions"]}
         self.assertIn("fitment", definitions)
+        collection = next(
+            c for c in self.state()["collections"] if c["title"] == template.categ_id.name
+        )
+        self.assertIn(binding.external_id, collection["product_ids"], "category = collection")
 
     def test_unchanged_product_is_not_sent_again_and_archiving_archives(self):
         template = self.make_template("Wiper blade", "WIP-1", 12.0)
