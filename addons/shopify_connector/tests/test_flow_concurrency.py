@@ -77,7 +77,7 @@ class TestConcurrentDeliveries(BaseCase):
                         env["integration.backend"].browse(self.backend_id), ORDER
                     )
                     env.flush_all()
-                    cr.commit()
+                    cr.commit()  # pylint: disable=invalid-commit - a worker's commit, on its own cursor
                     outcomes.append("imported")
                     return
                 except (psycopg2.IntegrityError, psycopg2.errors.SerializationFailure) as exc:
