@@ -77,7 +77,8 @@ class TestConcurrentDeliveries(BaseCase):
                         env["integration.backend"].browse(self.backend_id), ORDER
                     )
                     env.flush_all()
-                    cr.commit()  # pylint: disable=invalid-commit - a worker's commit, on its own cursor
+                    # A worker's commit, on its own cursor.
+                    cr.commit()  # pylint: disable=invalid-commit
                     outcomes.append("imported")
                     return
                 except (psycopg2.IntegrityError, psycopg2.errors.SerializationFailure) as exc:
