@@ -1,14 +1,19 @@
+import functools
 import json
 import logging
+import threading
 import time
 import traceback
 from datetime import timedelta
 
 import psycopg2
-from psycopg2 import errorcodes
+from psycopg2 import errorcodes, sql
 
+import odoo
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
+
+from odoo.addons.base.models.ir_cron import ODOO_NOTIFY_FUNCTION
 
 from ..const import (
     CLAIM_BATCH_SIZE,
@@ -54,6 +59,44 @@ INSERT_COLUMNS = (
     "max_retries",
     "dedupe_key",
 )
+
+
+# Wake-ups (NOTIFY cron_trigger, on a connection to the postgres database) are sent at
+# most this often per process and database: at webhook rates, one per commit would
+# cost more than the rest of the request. One asked for meanwhile is sent when the
+# interval ends, never dropped; the trigger rows themselves are always written.
+NOTIFY_INTERVAL_SECONDS = 0.1
+_notify_lock = threading.Lock()
+_notify_state = {}  # database -> (monotonic time of the last wake-up, pending timer)
+
+
+def _notify_cron_workers(dbname):
+    with _notify_lock:
+        last, timer = _notify_state.get(dbname, (0.0, None))
+        wait = last + NOTIFY_INTERVAL_SECONDS - time.monotonic()
+        if wait > 0:
+            if timer is None:
+                timer = threading.Timer(wait, _send_deferred_notify, [dbname])
+                timer.daemon = True
+                _notify_state[dbname] = (last, timer)
+                timer.start()
+            return
+        _notify_state[dbname] = (time.monotonic(), None)
+    _send_notify(dbname)
+
+
+def _send_deferred_notify(dbname):
+    with _notify_lock:
+        _notify_state[dbname] = (time.monotonic(), None)
+    _send_notify(dbname)
+
+
+def _send_notify(dbname):
+    with odoo.sql_db.db_connect("postgres").cursor() as cr:
+        cr.execute(
+            sql.SQL("SELECT {}('cron_trigger', %s)").format(sql.Identifier(ODOO_NOTIFY_FUNCTION)),
+            [dbname],
+        )
 
 
 def classify_error(exc):
@@ -321,7 +364,7 @@ class SyncJob(models.Model):
             [self.env.uid, self.env.uid, platforms],
         )
         if cr.fetchall():
-            cr.postcommit.add(self.env["ir.cron"]._notifydb)
+            cr.postcommit.add(functools.partial(_notify_cron_workers, cr.dbname))
 
     # ------------------------------------------------------------------- worker
 
