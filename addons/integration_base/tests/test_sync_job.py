@@ -1,5 +1,10 @@
-from odoo.tests import tagged
+import time
+from unittest.mock import patch
 
+from odoo.tests import tagged
+from odoo.tests.common import BaseCase
+
+from ..models import sync_job
 from .common import IntegrationCase
 
 
@@ -107,3 +112,18 @@ class TestEnqueue(IntegrationCase):
         self.assertEqual(missing.state, "failed")
         self.assertEqual(missing.error_kind, "permanent")
         self.assertIn("no longer exists", missing.last_error)
+
+
+@tagged("post_install", "-at_install")
+class TestWakeUps(BaseCase):
+    def test_wake_ups_are_rate_limited_but_never_dropped(self):
+        sent = []
+        with patch.object(sync_job, "_send_notify", sent.append):
+            for _i in range(20):
+                sync_job._notify_cron_workers("wake_test_db")
+            self.assertEqual(sent, ["wake_test_db"], "the first goes at once, the rest wait")
+            time.sleep(sync_job.NOTIFY_INTERVAL_SECONDS * 3)
+            self.assertEqual(len(sent), 2, "one more when the interval ends, for all of them")
+            time.sleep(sync_job.NOTIFY_INTERVAL_SECONDS * 2)
+            sync_job._notify_cron_workers("wake_test_db")
+            self.assertEqual(len(sent), 3, "after a quiet interval it goes at once again")
