@@ -13,7 +13,11 @@ to read them:
   light poll
   beside ``/_sandbox/state`` (which dumps the whole store under its lock).
 
-It runs in its own process so that its CPU is not counted as Odoo's.
+It runs in its own process so that its CPU is not counted as Odoo's, with TCP_NODELAY
+on its sockets (``--nagle`` leaves it off, as ``python -m sandbox.shopify`` has it):
+the sandbox sends an answer's headers and body in two writes, and with Nagle's
+algorithm every request on a kept-alive connection then waits ~40 ms for the
+client's delayed ACK, a loopback artefact that no real shop has.
 """
 
 import json
@@ -49,6 +53,7 @@ def _serve_sandbox(argv):
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--plan", default="standard")
+    parser.add_argument("--nagle", action="store_true", help="leave Nagle's algorithm on")
     args = parser.parse_args(argv)
 
     app = SandboxApp(Config(plan=args.plan, admin_token=SANDBOX_TOKEN))
@@ -110,6 +115,11 @@ def _serve_sandbox(argv):
     base = server.httpd.RequestHandlerClass
 
     class BenchHandler(base):
+        # The sandbox writes the headers and the body of an answer in two sends: with
+        # Nagle's algorithm on, the body then waits for the client's delayed ACK, about
+        # 40 ms on every keep-alive request (the workers keep their connections).
+        disable_nagle_algorithm = not args.nagle
+
         def _route(self, method):
             path = urlsplit(self.path).path
             if method == "GET" and path == "/_bench/stats":
@@ -145,12 +155,13 @@ def _serve_sandbox(argv):
         app.stop()
 
 
-def start_sandbox(log_path, plan="standard"):
+def start_sandbox(log_path, plan="standard", nagle=False):
     """The sandbox in a process of its own on a free port: (process, url)."""
     port = free_port()
     log = open(log_path, "ab")  # noqa: SIM115 - closed with the process
+    command = [sys.executable, os.path.abspath(__file__), "sandbox", "--port", str(port)]
     process = subprocess.Popen(
-        [sys.executable, os.path.abspath(__file__), "sandbox", "--port", str(port), "--plan", plan],
+        [*command, "--plan", plan, *(["--nagle"] if nagle else [])],
         cwd=ROOT,
         stdout=log,
         stderr=subprocess.STDOUT,
@@ -447,14 +458,71 @@ def failed_jobs(cr, backend_id, since_id=0, limit=3):
     return cr.fetchall()
 
 
-def pending_error_kinds(cr, backend_id):
-    """Jobs that carry an error kind now (pending after a failure, or failed)."""
+def retry_lateness(cr, backend_id, since_id=0):
+    """Jobs that were put back with an eta (retries, rate limits) and ran again:
+    (count, mean and max seconds between the eta and the run that ended them)."""
     cr.execute(
-        """SELECT error_kind, count(*) FROM sync_job
-            WHERE backend_id = %s AND error_kind IS NOT NULL GROUP BY error_kind""",
-        [backend_id],
+        """SELECT count(*), avg(extract(epoch FROM date_started - eta)),
+                  max(extract(epoch FROM date_started - eta))
+             FROM sync_job WHERE backend_id = %s AND id > %s AND eta IS NOT NULL
+              AND state IN ('done', 'failed') AND date_started >= eta""",
+        [backend_id, since_id],
     )
-    return dict(cr.fetchall())
+    return cr.fetchone()
+
+
+def retry_line(lateness):
+    count, mean, worst = lateness
+    if not count:
+        return "jobs run again after an eta: none"
+    return "jobs run again after an eta: %s, started %.1f s after it on average (max %.1f s)" % (
+        count,
+        mean,
+        worst,
+    )
+
+
+class ErrorSampler(threading.Thread):
+    """Notes, every ``interval`` seconds, the jobs of a backend that carry an error
+    (a job that succeeds on retry clears its error, so the end state does not show
+    it): {(operation, error kind, first words of the error): job ids}."""
+
+    def __init__(self, registry, backend_id, interval=0.25):
+        super().__init__(daemon=True)
+        self.registry = registry
+        self.backend_id = backend_id
+        self.interval = interval
+        self.stopping = threading.Event()
+        self.seen = {}
+
+    def run(self):
+        with self.registry.cursor() as cr:
+            while not self.stopping.is_set():
+                cr.execute(
+                    """SELECT id, operation, error_kind, left(last_error, 110) FROM sync_job
+                        WHERE backend_id = %s AND error_kind IS NOT NULL""",
+                    [self.backend_id],
+                )
+                for job_id, operation, kind, message in cr.fetchall():
+                    self.seen.setdefault((operation, kind, message), set()).add(job_id)
+                cr.commit()
+                self.stopping.wait(self.interval)
+
+    def stop(self):
+        self.stopping.set()
+        self.join(timeout=10)
+
+    def lines(self, limit=6):
+        """The errors seen, numbers in them folded (``N``), most frequent first."""
+        folded = {}
+        for (operation, kind, message), ids in self.seen.items():
+            text = re.sub(r"\d+(\.\d+)?", "N", message or "")
+            folded.setdefault((operation, kind, text), set()).update(ids)
+        ranked = sorted(folded.items(), key=lambda item: -len(item[1]))
+        return [
+            "job errors seen (jobs): %s x%s %s: %s" % (operation, len(ids), kind, text)
+            for (operation, kind, text), ids in ranked[:limit]
+        ]
 
 
 def throttle_line(status):

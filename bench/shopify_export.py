@@ -8,7 +8,8 @@ process of its own (its CPU is not Odoo's). The figures beside the suite's are t
 least Shopify's limits allow: one productSet per product plus the few metafield
 definition and collection calls, each at the cost the sandbox measured.
 
-Usage (bench/run does it): python bench/shopify_export.py CONF DB [--products N]
+Usage (bench/run does it): python bench/shopify_export.py CONF DB [--products 2000]
+    [--workers 2] [--sandbox-nagle] [--timeout S]
 """
 
 import argparse
@@ -18,6 +19,7 @@ import time
 
 from common import odoo_registry, percentile, stop
 from shopify_common import (
+    ErrorSampler,
     api_log_by_operation,
     cpu_seconds,
     create_backend,
@@ -27,8 +29,11 @@ from shopify_common import (
     failures_in_log,
     get_json,
     job_states,
+    log_size,
     max_id,
     operations_delta,
+    retry_lateness,
+    retry_line,
     start_sandbox,
     start_workers,
     stop_all,
@@ -36,7 +41,6 @@ from shopify_common import (
     wait_jobs,
 )
 
-WORKERS = 2
 VARIANTS_PER_PRODUCT = 3
 CATEGORIES = 5
 EXPORT_OPERATIONS = {
@@ -79,6 +83,10 @@ def main():
     parser.add_argument("db")
     parser.add_argument("--products", type=int, default=2000)
     parser.add_argument("--timeout", type=float, default=None, help="seconds (default: computed)")
+    parser.add_argument(
+        "--sandbox-nagle", action="store_true", help="the sandbox as it ships: Nagle on"
+    )
+    parser.add_argument("--workers", type=int, default=2, help="worker crons, one server each")
     args = parser.parse_args()
 
     registry = odoo_registry(args.conf, args.db)
@@ -89,11 +97,13 @@ def main():
     definitions = len(metafield_definitions())
     products = args.products
     work = os.path.dirname(args.conf)
-    sandbox, url = start_sandbox(os.path.join(work, "shopify-export-sandbox.log"))
-    servers = []
+    sandbox, url = start_sandbox(
+        os.path.join(work, "shopify-export-sandbox.log"), nagle=args.sandbox_nagle
+    )
+    servers, sampler = [], None
     try:
         setup_started = time.monotonic()
-        backend_id, _stock_location = create_backend(registry, url, WORKERS)
+        backend_id, _stock_location = create_backend(registry, url, args.workers)
         with registry.cursor() as cr:
             templates = create_catalogue(env_of(cr), products, "EXP", categories=CATEGORIES)
             template_ids = templates.ids
@@ -104,13 +114,16 @@ def main():
         timeout = args.timeout or 4 * floor_time + 600
 
         log_path = os.path.join(work, "shopify-export-odoo.log")
-        servers = start_workers(args.conf, args.db, WORKERS, log_path)
-        time.sleep(2)  # let both cron threads reach their LISTEN
+        log_start = log_size(log_path)
+        servers = start_workers(args.conf, args.db, args.workers, log_path)
+        time.sleep(2)  # let the cron threads reach their LISTEN
         with registry.cursor() as cr:
             since_log, since_job = max_id(cr, "integration_api_log"), max_id(cr, "sync_job")
         before = get_json(url, "/_bench/stats")
         cpu_before = cpu_seconds(p for p, _u in servers)
-        started = time.monotonic()
+        sampler = ErrorSampler(registry, backend_id)
+        sampler.start()
+        started, started_epoch = time.monotonic(), time.time()
         with registry.cursor() as cr:
             env = env_of(cr)
             env["shopify.product.binding"]._shopify_bind_and_export(
@@ -122,6 +135,8 @@ def main():
         wall = time.monotonic() - started
         cpu = cpu_seconds(p for p, _u in servers) - cpu_before
     finally:
+        if sampler:
+            sampler.stop()
         stop_all(servers)
         after = None
         try:
@@ -159,7 +174,8 @@ def main():
         variant_bound = cr.fetchone()[0]
         by_operation = api_log_by_operation(cr, backend_id, since_log)
         failures = failed_jobs(cr, backend_id, since_job)
-    retried = failures_in_log(log_path)
+        lateness = retry_lateness(cr, backend_id, since_job)
+    retried = failures_in_log(log_path, log_start)
 
     floor_calls, floor_points, floor_seconds, product_set_cost = floor_figures(
         products, delta, definitions, bucket, restore
@@ -169,6 +185,7 @@ def main():
     log_calls = sum(v[0] for v in by_operation.values())
     log_points = sum(v[1] for v in by_operation.values())
     throttled = sum(e["throttled"] for e in delta.values())
+    export_wall = (max(done_at) - started_epoch) if done_at else wall
     steady = float("nan")
     if len(done_at) >= 10:
         low, high = percentile(done_at, 0.1), percentile(done_at, 0.9)
@@ -176,9 +193,19 @@ def main():
             steady = 0.8 * len(done_at) / (high - low) * 60
 
     print(
-        "shopify export (%s products x %s variants = %s variants; %s workers on 2 Odoo "
-        "servers sharing one bucket; sandbox plan standard %s points, %s/s; %s cores)"
-        % (products, VARIANTS_PER_PRODUCT, variants, WORKERS, bucket, restore, os.cpu_count())
+        "shopify export (%s products x %s variants = %s variants; %s worker cron(s), one Odoo "
+        "server each, sharing one bucket; sandbox plan standard %s points, %s/s, Nagle %s; "
+        "%s cores)"
+        % (
+            products,
+            VARIANTS_PER_PRODUCT,
+            variants,
+            args.workers,
+            bucket,
+            restore,
+            "on" if args.sandbox_nagle else "off",
+            os.cpu_count(),
+        )
     )
     print(
         "setup %.0f s (catalogue, backend, test connection); bind + enqueue %.1f s"
@@ -189,12 +216,13 @@ def main():
         % (bound, products, variant_bound, export_failed, dict(sorted(states.items())))
     )
     print(
-        "wall %.0f s (enqueue to last job done): %.0f products/min overall, %.0f products/min "
-        "steady (10th-90th percentile of completions); floor %.0f s at %s points/s = "
-        "%.0f products/min steady"
+        "wall %.0f s from the enqueue to the last product exported (%.0f s until no job of "
+        "the backend was left): %.0f products/min overall, %.0f products/min steady (10th-90th "
+        "percentile of completions); floor %.0f s at %s points/s = %.0f products/min steady"
         % (
+            export_wall,
             wall,
-            len(done_at) / wall * 60,
+            len(done_at) / export_wall * 60,
             steady,
             floor_seconds,
             restore,
@@ -202,10 +230,11 @@ def main():
         )
     )
     print(
-        "export calls %s (sandbox; api log %s incl. stock/other) vs floor %s: %.2fx; "
-        "points %.0f (sandbox; api log %.0f) vs floor %.0f: %.2fx"
+        "export calls %s (sandbox, %s of them THROTTLED; api log %s incl. stock/other) vs "
+        "floor %s: %.2fx; points %.0f (sandbox; api log %.0f) vs floor %.0f: %.2fx"
         % (
             export_calls,
+            sum(e["throttled"] for n, e in delta.items() if n in EXPORT_OPERATIONS),
             log_calls,
             floor_calls,
             export_calls / floor_calls,
@@ -231,7 +260,7 @@ def main():
     )
     print(
         "Odoo CPU %.1f s over %s servers: %.2f ms per variant, %.1f ms per product"
-        % (cpu, WORKERS, cpu / variants * 1000, cpu / products * 1000)
+        % (cpu, args.workers, cpu / variants * 1000, cpu / products * 1000)
     )
     print(
         "THROTTLED answers %s; failed or retried job runs (worker log) %s; "
@@ -249,6 +278,9 @@ def main():
     )
     for operation, kind, count, message in failures:
         print("failed: %s x%s %s: %s" % (operation, count, kind, message))
+    print(retry_line(lateness))
+    for line in sampler.lines():
+        print(line)
     if math.isnan(steady):
         print("(too few completions for a steady-state figure)")
 

@@ -15,19 +15,21 @@ visible on the sandbox. Targets (printed beside the figures, not asserted): call
 within 1.2 times the floor, p95 within 5 s.
 
 Usage (bench/run does it): python bench/shopify_stock.py CONF DB [--changes 1000]
+    [--rate 100] [--products 300] [--workers 2]
 """
 
 import argparse
 import math
+import multiprocessing
 import os
 import random
-import threading
 import time
 
 import requests
 from common import odoo_registry, percentile, stop
 from shopify_common import (
     LOCATION_NAME,
+    ErrorSampler,
     api_log_by_operation,
     cpu_seconds,
     create_backend,
@@ -40,6 +42,8 @@ from shopify_common import (
     log_size,
     max_id,
     operations_delta,
+    retry_lateness,
+    retry_line,
     start_sandbox,
     start_workers,
     stop_all,
@@ -47,69 +51,88 @@ from shopify_common import (
     wait_jobs,
 )
 
-WORKERS = 2
 BATCH = 250  # Shopify's limit on inventorySetQuantities' quantities
 CALLS_TARGET = 1.2
 P95_TARGET = 5.0
 
 
-class Poller(threading.Thread):
-    """Polls the sandbox's levels and notes when each change first shows."""
+def poll_levels(url, interval, stopping, ready, results):
+    """Poller process: reads the sandbox's levels until ``stopping`` is set and sends
+    back, per inventory item, when (time.monotonic(), shared by the processes of one
+    machine) each new available quantity was first seen."""
+    session = requests.Session()
+    last, timeline, polls, busy, errors = {}, {}, 0, 0.0, 0
+    ready.set()
+    while not stopping.is_set():
+        started = time.monotonic()
+        try:
+            levels = session.get(url + "/_bench/levels", timeout=10).json()
+        except (requests.RequestException, ValueError):
+            errors += 1
+            stopping.wait(interval)
+            continue
+        now = time.monotonic()
+        polls += 1
+        busy += now - started
+        for item, by_location in levels.items():
+            available = by_location.get(LOCATION_NAME)
+            if available is not None and available != last.get(item):
+                last[item] = available
+                timeline.setdefault(item, []).append((now, available))
+        stopping.wait(interval)
+    results.put({"timeline": timeline, "polls": polls, "busy": busy, "errors": errors})
 
-    def __init__(self, url, changes, interval=0.01):
-        super().__init__(daemon=True)
-        self.url = url + "/_bench/levels"
-        self.changes = changes  # dicts: item, expected, committed (monotonic), seen
+
+class Poller:
+    def __init__(self, url, interval=0.01):
+        context = multiprocessing.get_context("spawn")
         self.interval = interval
-        self.stopping = threading.Event()
-        self.lock = threading.Lock()
-        self.polls = 0
-        self.poll_seconds = 0.0
+        self.stopping, ready = context.Event(), context.Event()
+        self.results = context.Queue()
+        self.process = context.Process(
+            target=poll_levels,
+            args=(url, interval, self.stopping, ready, self.results),
+            daemon=True,
+        )
+        self.process.start()
+        if not ready.wait(60):
+            raise RuntimeError("the poller did not start")
 
-    def run(self):
-        session = requests.Session()
-        while not self.stopping.is_set():
-            started = time.monotonic()
-            levels = session.get(self.url, timeout=10).json()
-            now = time.monotonic()
-            self.polls += 1
-            self.poll_seconds += now - started
-            with self.lock:
-                for change in self.changes:
-                    if change["seen"] is None and change["committed"] is not None:
-                        available = (levels.get(change["item"]) or {}).get(LOCATION_NAME)
-                        if available is not None and available >= change["expected"]:
-                            change["seen"] = now
-            time.sleep(self.interval)
-
-    def unseen(self):
-        with self.lock:
-            return sum(1 for change in self.changes if change["seen"] is None)
+    def finish(self):
+        """Stop the poller; its timelines and counts."""
+        self.stopping.set()
+        try:
+            return self.results.get(timeout=30)
+        finally:
+            self.process.join(timeout=10)
+            if self.process.is_alive():
+                self.process.kill()
 
 
-def make_changes(registry, variants, stock_location_id, count, rate, poller):
+def first_seen(timeline, expected):
+    """When the available quantity first reached ``expected`` (it only grows)."""
+    for when, available in timeline:
+        if available >= expected:
+            return when
+    return None
+
+
+def make_changes(registry, variants, stock_location_id, count, rate):
     """``count`` changes at ``rate`` a second, one committed transaction each.
-    ``variants``: {product id: inventory item id}."""
+    ``variants``: {product id: inventory item id}. Returns the changes (item, quantity
+    expected after it, commit time) and the seconds taken."""
     rng = random.Random(17)
     quantity = dict.fromkeys(variants, 0)
     product_ids = sorted(variants)
+    changes = []
     started = time.monotonic()
     for index in range(count):
-        due = started + index / rate
-        pause = due - time.monotonic()
+        pause = started + index / rate - time.monotonic()
         if pause > 0:
             time.sleep(pause)
         product_id = rng.choice(product_ids)
         add = rng.randint(1, 5)
         quantity[product_id] += add
-        change = {
-            "item": variants[product_id],
-            "expected": quantity[product_id],
-            "committed": None,
-            "seen": None,
-        }
-        with poller.lock:
-            poller.changes.append(change)
         with registry.cursor() as cr:
             env = env_of(cr)
             env["stock.quant"]._update_available_quantity(
@@ -117,10 +140,8 @@ def make_changes(registry, variants, stock_location_id, count, rate, poller):
                 env["stock.location"].browse(stock_location_id),
                 add,
             )
-        committed = time.monotonic()
-        with poller.lock:
-            change["committed"] = committed
-    return time.monotonic() - started
+        changes.append((variants[product_id], quantity[product_id], time.monotonic()))
+    return changes, time.monotonic() - started
 
 
 def main():
@@ -130,14 +151,15 @@ def main():
     parser.add_argument("--products", type=int, default=300)
     parser.add_argument("--changes", type=int, default=1000)
     parser.add_argument("--rate", type=float, default=100.0, help="changes a second")
+    parser.add_argument("--workers", type=int, default=2, help="worker crons, one server each")
     args = parser.parse_args()
 
     registry = odoo_registry(args.conf, args.db)
     work = os.path.dirname(args.conf)
     sandbox, url = start_sandbox(os.path.join(work, "shopify-stock-sandbox.log"))
-    servers, poller = [], None
+    servers, poller, sampler = [], None, None
     try:
-        backend_id, stock_location_id = create_backend(registry, url, WORKERS)
+        backend_id, stock_location_id = create_backend(registry, url, args.workers)
         with registry.cursor() as cr:
             templates = create_catalogue(
                 env_of(cr), args.products, "STK", multi_variant=lambda index: index % 2 == 0
@@ -146,8 +168,9 @@ def main():
             variant_count = len(templates.product_variant_ids)
 
         log_path = os.path.join(work, "shopify-stock-odoo.log")
-        servers = start_workers(args.conf, args.db, WORKERS, log_path)
-        time.sleep(2)  # let both cron threads reach their LISTEN
+        log_start = log_size(log_path)
+        servers = start_workers(args.conf, args.db, args.workers, log_path)
+        time.sleep(2)  # let the cron threads reach their LISTEN
         export_started = time.monotonic()
         with registry.cursor() as cr:
             env = env_of(cr)
@@ -173,25 +196,25 @@ def main():
                 [backend_id],
             )
             variants = dict(cr.fetchall())
-        initial = failures_in_log(log_path)
+        initial = failures_in_log(log_path, log_start)
         log_offset = log_size(log_path)
 
         before = get_json(url, "/_bench/stats")
         cpu_before = cpu_seconds(p for p, _u in servers)
-        poller = Poller(url, [])
-        poller.start()
-        change_seconds = make_changes(
-            registry, variants, stock_location_id, args.changes, args.rate, poller
+        sampler = ErrorSampler(registry, backend_id)
+        sampler.start()
+        poller = Poller(url)
+        changes, change_seconds = make_changes(
+            registry, variants, stock_location_id, args.changes, args.rate
         )
-        deadline = time.monotonic() + 60
-        while poller.unseen() and time.monotonic() < deadline:
-            time.sleep(0.05)
-        settle = wait_jobs(registry, backend_id, 120, "stock", since_id=since_job)
+        settle = wait_jobs(registry, backend_id, 180, "stock", since_id=since_job)
+        time.sleep(0.5)  # the poller sees the last answer
         cpu = cpu_seconds(p for p, _u in servers) - cpu_before
     finally:
         if poller:
-            poller.stopping.set()
-            poller.join(timeout=15)
+            polled = poller.finish()
+        if sampler:
+            sampler.stop()
         stop_all(servers)
         after = None
         try:
@@ -211,11 +234,23 @@ def main():
         stock_jobs, job_median = cr.fetchone()
         by_operation = api_log_by_operation(cr, backend_id, since_log)
         failures = failed_jobs(cr, backend_id, since_job)
+        # Changes noted for sending that no job is left to send.
+        cr.execute(
+            "SELECT count(*), count(DISTINCT product_id) FROM shopify_stock_change "
+            "WHERE backend_id = %s",
+            [backend_id],
+        )
+        stranded = cr.fetchone()
+        lateness = retry_lateness(cr, backend_id, since_job)
     retried = failures_in_log(log_path, log_offset)
 
-    changes = poller.changes
-    latencies = [c["seen"] - c["committed"] for c in changes if c["seen"] is not None]
-    distinct = len({c["item"] for c in changes})
+    latencies, tenths = [], [[] for _i in range(10)]
+    for index, (item, expected, committed) in enumerate(changes):
+        seen = first_seen(polled["timeline"].get(item, ()), expected)
+        if seen is not None:
+            latencies.append(seen - committed)
+            tenths[index * 10 // len(changes)].append(seen - committed)
+    distinct = len({item for item, _expected, _committed in changes})
     inventory = delta.get("InventorySetQuantities", {})
     calls = inventory.get("calls", 0) - inventory.get("throttled", 0)
     log_calls = (by_operation.get("shopify_export_stock") or (0,))[0]
@@ -225,9 +260,10 @@ def main():
 
     print(
         "shopify stock (%s changes at %.0f/s, one commit each, over %s variants of %s "
-        "products; %s workers on 2 Odoo servers sharing one bucket; sandbox plan standard; "
+        "products; %s worker cron(s), one Odoo server each, sharing one bucket; sandbox plan "
+        "standard; "
         "%s cores)"
-        % (len(changes), args.rate, len(variants), args.products, WORKERS, os.cpu_count())
+        % (len(changes), args.rate, len(variants), args.products, args.workers, os.cpu_count())
     )
     print(
         "initial export %.0f s (%s of %s variants bound with an inventory item; failed or "
@@ -261,7 +297,7 @@ def main():
     )
     print(
         "commit-to-visible on the sandbox: p50 %.2f s, p95 %.2f s (target <= %.1f s), max "
-        "%.2f s; %s of %s seen (poll every %.0f ms, %s polls)"
+        "%.2f s; %s of %s seen (a poll every %.0f ms, %s polls)"
         % (
             p50,
             p95,
@@ -269,9 +305,13 @@ def main():
             max(latencies) if latencies else float("nan"),
             len(latencies),
             len(changes),
-            1000 * (poller.poll_seconds / max(1, poller.polls) + poller.interval),
-            poller.polls,
+            1000 * (polled["busy"] / max(1, polled["polls"]) + poller.interval),
+            polled["polls"],
         )
+    )
+    print(
+        "median commit-to-visible per tenth of the changes, in commit order: %s s"
+        % " ".join("%.1f" % percentile(tenth, 0.5) for tenth in tenths)
     )
     print(
         "points used %s; THROTTLED answers %s; stock job median %.0f ms; Odoo worker CPU "
@@ -288,11 +328,18 @@ def main():
             throttle_line(after["throttle"]),
         )
     )
+    print(
+        "stock changes still noted in shopify_stock_change once no job was left: %s rows "
+        "(%s variants)" % stranded
+    )
     others = {n: e["calls"] for n, e in delta.items() if n != "InventorySetQuantities"}
     if others:
         print("other calls during the phase: %s" % others)
     for operation, kind, count, message in failures:
         print("failed: %s x%s %s: %s" % (operation, count, kind, message))
+    print(retry_line(lateness))
+    for line in sampler.lines():
+        print(line)
 
 
 if __name__ == "__main__":
