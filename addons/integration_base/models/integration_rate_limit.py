@@ -117,7 +117,14 @@ class IntegrationRateLimit(models.Model):
             self._locked_state(cr, backend.id, scope)
             now = time.time()
             if available is not None:
-                state = ratelimit.bucket_from_platform(now=now, currently_available=available)
+                # Never above our own estimate: other workers may have reserved points
+                # for calls the platform has not seen yet.
+                estimate, _wait = self._apply(
+                    backend, self._locked_state(cr, backend.id, scope), now, 0, reserve=True
+                )
+                state = ratelimit.bucket_from_platform(
+                    now=now, currently_available=min(float(available), estimate.level)
+                )
             else:
                 state = ratelimit.window_from_headers(
                     now=now,

@@ -118,3 +118,15 @@ class TestRateLimiters(BaseCase):
             with self.assertRaises(RateLimitedError):
                 call_platform(backend)
         self.assertEqual(calls, [backend_id], "the refused call never went out")
+
+    def test_platform_report_never_frees_points_reserved_by_other_workers(self):
+        backend_id = self.data.backend(
+            rate_limit_kind="leaky_bucket", rate_limit_capacity=100, rate_limit_restore_rate=1
+        )
+        self.acquire(backend_id, 90)  # another worker's reservation, not yet seen by Shopify
+        with self.data.env() as env:
+            env["integration.rate.limit"]._report(
+                env["integration.backend"].browse(backend_id), available=100
+            )
+        with self.assertRaises(RateLimitedError):
+            self.acquire(backend_id, 50)

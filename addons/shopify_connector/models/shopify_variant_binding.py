@@ -82,7 +82,8 @@ class ShopifyVariantBinding(models.Model):
         contend on one job row."""
         self.env.cr.execute(
             """SELECT 1 FROM sync_job WHERE state = 'pending' AND backend_id = %s
-                  AND operation = 'shopify_export_stock' LIMIT 1""",
+                  AND operation = 'shopify_export_stock'
+                  AND (eta IS NULL OR eta <= now() at time zone 'utc') LIMIT 1""",
             [backend.id],
         )
         if not self.env.cr.fetchone():
