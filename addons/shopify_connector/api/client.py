@@ -3,7 +3,7 @@
 Built on gql with a synchronous transport that goes through integration_base's ``send``
 (timeouts, typed HTTP errors, API log). ``gql.Client`` holds the pinned schema, so every
 document is validated locally before it leaves. The documents are the files of
-``graphql/`` as ``generated_types.DOCUMENTS`` holds them.
+``graphql/`` as ``documents.DOCUMENTS`` assembles them.
 
 Errors (``odoo.addons.integration_base.exceptions``):
 
@@ -34,9 +34,8 @@ from odoo.addons.integration_base.exceptions import (
     RetryableError,
 )
 
+from .documents import DOCUMENTS, OPERATION_KINDS
 from .generated_types import (
-    DOCUMENTS,
-    OPERATION_KINDS,
     BulkOperationFields,
     FulfillmentCreateDataFulfillment,
     FulfillmentOrderFields,

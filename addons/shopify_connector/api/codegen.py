@@ -3,7 +3,7 @@
 For every operation: a ``TypedDict`` of its variables (``<Name>Variables``) and one of
 its data (``<Name>Result``, with nested TypedDicts named after the path of the
 selection), the input objects and enums the variables use, the fragments as their own
-TypedDicts, and ``DOCUMENTS`` (operation name -> text with the fragments it uses).
+TypedDicts; the documents' text is loaded by documents.py from the files themselves.
 
 Run it after changing a document (graphql-core only, no Odoo needed)::
 
@@ -33,15 +33,16 @@ from graphql import (
     get_named_type,
     is_abstract_type,
     is_composite_type,
-    parse,
     type_from_ast,
 )
 from graphql.pyutils import Undefined
 
 try:
     from . import schema as pinned
+    from .documents import DocumentError, load_documents, operations
 except ImportError:  # run as a script: the api directory is sys.path[0]
     import schema as pinned
+    from documents import DocumentError, load_documents, operations
 
 API_DIR = Path(__file__).resolve().parent
 GRAPHQL_DIR = API_DIR / "graphql"
@@ -75,71 +76,8 @@ MAX_LITERAL_VALUES = 25
 LINE_LENGTH = 100
 
 
-class CodegenError(Exception):
+class CodegenError(DocumentError):
     pass
-
-
-# --------------------------------------------------------------------------- documents
-def load_documents(directory=GRAPHQL_DIR):
-    """{name: (text, definition)} for every ``*.graphql`` file, one definition per file,
-    named after the file."""
-    documents = {}
-    for path in sorted(Path(directory).glob("*.graphql")):
-        text = path.read_text(encoding="utf-8")
-        definitions = parse(text).definitions
-        if len(definitions) != 1:
-            raise CodegenError("%s: one operation or fragment per file" % path.name)
-        definition = definitions[0]
-        if not isinstance(definition, OperationDefinitionNode | FragmentDefinitionNode):
-            raise CodegenError("%s: not an operation nor a fragment" % path.name)
-        name = definition.name.value if definition.name else None
-        if name != path.stem:
-            raise CodegenError("%s: the definition is named %r" % (path.name, name))
-        if '"""' in text or "\\" in text:
-            raise CodegenError("%s: no block strings nor backslashes, please" % path.name)
-        documents[name] = (text, definition)
-    return documents
-
-
-def _spreads(node):
-    """Names of the fragments spread anywhere under ``node``, in document order."""
-    found = []
-    selection_set = getattr(node, "selection_set", None)
-    for selection in selection_set.selections if selection_set else ():
-        if isinstance(selection, FragmentSpreadNode):
-            found.append(selection.name.value)
-        else:
-            found.extend(_spreads(selection))
-    return found
-
-
-def fragments_used(name, documents):
-    """Fragments an operation or fragment needs, transitively, in first-use order."""
-    ordered = []
-
-    def visit(definition):
-        for spread in _spreads(definition):
-            if spread not in documents:
-                raise CodegenError("%s spreads the unknown fragment %s" % (name, spread))
-            if spread not in ordered:
-                ordered.append(spread)
-                visit(documents[spread][1])
-
-    visit(documents[name][1])
-    return ordered
-
-
-def document_text(name, documents):
-    """The text sent for operation ``name``: its file, then its fragments' files."""
-    return "\n".join(documents[part][0] for part in [name, *fragments_used(name, documents)])
-
-
-def operations(documents):
-    return {
-        name: definition
-        for name, (_text, definition) in documents.items()
-        if isinstance(definition, OperationDefinitionNode)
-    }
 
 
 # --------------------------------------------------------------------------- emitter
@@ -399,15 +337,6 @@ def render(schema=None, documents=None):
     parts = [header + "\n" + enums]  # isort: one blank line after the imports
     parts.extend(emitter.inputs[n] for n in sorted(emitter.inputs))
     parts.extend(emitter.blocks)
-    documents_source = ["DOCUMENTS: dict[str, str] = {"]
-    for name in sorted(ops):
-        documents_source.append('    "%s": """\\\n%s""",' % (name, document_text(name, documents)))
-    documents_source.append("}")
-    kinds = ["OPERATION_KINDS: dict[str, str] = {"]
-    kinds += ['    "%s": "%s",' % (name, ops[name].operation.value) for name in sorted(ops)]
-    kinds.append("}")
-    parts.append("\n".join(documents_source))
-    parts.append("\n".join(kinds))
     source = "\n\n\n".join(part.strip("\n") for part in parts) + "\n"
     used = [n for n in ("Any", "Literal") if re.search(r"\b%s\b" % n, source.split("\n", 9)[-1])]
     source = source.replace(

@@ -6,7 +6,7 @@ from odoo.exceptions import UserError
 
 from odoo.addons.integration_base.exceptions import PermanentError
 
-from ..api.generated_types import DOCUMENTS
+from ..api.documents import DOCUMENTS
 
 POLL_SECONDS = 2
 

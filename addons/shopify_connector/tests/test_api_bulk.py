@@ -3,7 +3,7 @@ a staged upload (recorded against the sandbox)."""
 
 from odoo.tests import tagged
 
-from odoo.addons.shopify_connector.api.generated_types import DOCUMENTS
+from odoo.addons.shopify_connector.api.documents import DOCUMENTS
 from odoo.addons.shopify_connector.tests.test_api_common import ShopifyCassetteCase
 
 BULK_PRODUCTS = """

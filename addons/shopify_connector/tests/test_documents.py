@@ -8,8 +8,8 @@ from graphql import get_operation_ast, parse
 from odoo.tests import tagged
 from odoo.tests.common import BaseCase
 
-from odoo.addons.shopify_connector.api import client, codegen, schema
-from odoo.addons.shopify_connector.api.generated_types import DOCUMENTS, OPERATION_KINDS
+from odoo.addons.shopify_connector.api import client, codegen, documents, schema
+from odoo.addons.shopify_connector.api.documents import DOCUMENTS, OPERATION_KINDS
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 MAX_QUERY_COST = 1000  # Shopify's limit on the requested cost of a single query
@@ -66,20 +66,20 @@ class TestDocuments(BaseCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.documents = codegen.load_documents()
-        cls.operations = codegen.operations(cls.documents)
+        cls.documents = documents.load_documents()
+        cls.operations = documents.operations(cls.documents)
 
     def test_every_operation_validates_against_the_schema(self):
         self.assertTrue(self.operations)
         for name in self.operations:
             with self.subTest(operation=name):
-                text = codegen.document_text(name, self.documents)
+                text = documents.document_text(name, self.documents)
                 self.assertEqual(schema.validate(text), [], "%s is not valid in 2026-10" % name)
 
     def test_every_fragment_is_used(self):
         used = set()
         for name in self.operations:
-            used.update(codegen.fragments_used(name, self.documents))
+            used.update(documents.fragments_used(name, self.documents))
         fragments = set(self.documents) - set(self.operations)
         self.assertEqual(fragments - used, set(), "fragments no operation uses")
 

@@ -11,7 +11,7 @@ from graphql.execution.values import get_variable_values
 from odoo.tests import tagged
 from odoo.tests.common import BaseCase
 
-from odoo.addons.shopify_connector.api.generated_types import DOCUMENTS
+from odoo.addons.shopify_connector.api.documents import DOCUMENTS
 from odoo.addons.shopify_connector.api.schema import load_schema
 from odoo.addons.shopify_connector.mapping.product import (
     fitment_rows,
