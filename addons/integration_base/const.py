@@ -32,6 +32,12 @@ MAX_BLOCKING_WAIT_SECONDS = 3.0
 CLAIM_BATCH_SIZE = 20
 WORKER_TIME_BUDGET_SECONDS = 50
 
+# A worker with nothing to run stays (polling) for a job whose eta is at most this
+# far off, instead of leaving it to the cron's next call a minute later: short waits
+# are batching windows and rate-limit pauses, which must end on time.
+MAX_IDLE_WAIT_SECONDS = 5.0
+IDLE_POLL_SECONDS = 0.05
+
 # A processing job whose start is older than this is recovered even if its worker
 # still has a database session (a hung call).
 STALE_JOB_SECONDS = 15 * 60

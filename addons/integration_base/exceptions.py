@@ -46,3 +46,14 @@ class AuthenticationError(PermanentError):
 
 class ConfigurationError(PermanentError):
     """The suite itself is not configured (missing encryption key, no handler)."""
+
+
+class JobDeferred(Exception):
+    """Raised by a job handler that should not run yet (a batching window still
+    open): the job goes back to the queue until ``until`` (naive UTC), with no error
+    recorded and its retry count unchanged. What the handler did is rolled back."""
+
+    def __init__(self, until, reason=""):
+        super().__init__(reason or "deferred until %s" % until)
+        self.until = until
+        self.reason = reason

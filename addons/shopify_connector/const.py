@@ -43,3 +43,9 @@ ORDER_POLL_OVERLAP_MINUTES = 10
 
 METAFIELD_NAMESPACE = "motorparts"
 INVENTORY_REASON = "correction"
+
+# Stock changes wait up to this long for others to share their inventorySetQuantities
+# call (a full call, 250 quantities, goes at once): visible on Shopify within seconds,
+# in about as few calls as Shopify's limit allows.
+DEFAULT_STOCK_BATCH_SECONDS = 3.0
+MAX_STOCK_BATCH_SECONDS = 60

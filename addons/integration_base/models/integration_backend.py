@@ -1,4 +1,5 @@
 import threading
+from contextlib import contextmanager
 
 import requests
 
@@ -258,6 +259,18 @@ class IntegrationBackend(models.Model):
         if not isinstance(cr, TestCursor):
             cr.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
         return cr
+
+    @contextmanager
+    def _exclusive(self, purpose):
+        """This backend, sudo, in a short transaction of its own that holds a lock
+        on (backend, ``purpose``) until it commits: one worker at a time does the
+        thing (renew a token, create a shop's definitions once), the others wait,
+        then see what the first one committed."""
+        self.ensure_one()
+        self.env.flush_all()  # the other transaction reads what this one has written
+        with self._separate_cursor() as cr:
+            cr.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", ["%s:%s" % (purpose, self.id)])
+            yield self.with_env(self.env(cr=cr)).sudo()
 
     def _http_session(self):
         cache = getattr(_sessions, "by_backend", None)

@@ -18,7 +18,9 @@ from odoo.addons.base.models.ir_cron import ODOO_NOTIFY_FUNCTION
 from ..const import (
     CLAIM_BATCH_SIZE,
     ERROR_KINDS,
+    IDLE_POLL_SECONDS,
     JOB_STATES,
+    MAX_IDLE_WAIT_SECONDS,
     PLATFORMS,
     STALE_JOB_SECONDS,
     WORKER_TIME_BUDGET_SECONDS,
@@ -26,6 +28,7 @@ from ..const import (
 from ..exceptions import (
     AuthenticationError,
     IntegrationError,
+    JobDeferred,
     PermanentError,
     RateLimitedError,
     RetryableError,
@@ -369,25 +372,39 @@ class SyncJob(models.Model):
     # ------------------------------------------------------------------- worker
 
     @api.model
-    def _cron_run_jobs(self, platform, time_budget=WORKER_TIME_BUDGET_SECONDS, batch_size=None):
+    def _cron_run_jobs(
+        self,
+        platform,
+        time_budget=WORKER_TIME_BUDGET_SECONDS,
+        batch_size=None,
+        idle_wait=MAX_IDLE_WAIT_SECONDS,
+    ):
         """The worker of one platform: recover stale jobs, then claim and run jobs
         in small batches until the queue is empty or the time budget is spent.
+        With nothing runnable, it stays for a job due within ``idle_wait`` seconds.
 
         Runs inside an ir.cron; commits after every job (the runner owns the
         transaction boundaries). Returns the number of jobs run."""
         deadline = time.monotonic() + time_budget
         batch_size = batch_size or CLAIM_BATCH_SIZE
+        read_committed = self._read_committed_operations()
         self._begin_read_committed()
         self._requeue_stale_jobs(platform)
         self.env.cr.commit()  # pylint: disable=invalid-commit
         done = 0
         while time.monotonic() < deadline:
-            job_ids = self._claim_jobs(platform, batch_size)
+            claimed = self._claim_jobs(platform, batch_size)
             self.env.cr.commit()  # pylint: disable=invalid-commit
-            if not job_ids:
-                return done
-            for job_id in job_ids:
-                self.browse(job_id)._run_claimed()
+            if not claimed:
+                due_in = self._seconds_to_next_eta(platform)
+                self.env.cr.commit()  # pylint: disable=invalid-commit
+                if due_in is None or due_in > min(idle_wait, deadline - time.monotonic()):
+                    return done
+                # Polled, not slept through: a job queued meanwhile runs at once.
+                time.sleep(min(max(due_in, 0.0), IDLE_POLL_SECONDS))
+                continue
+            for job_id, operation in claimed:
+                self.browse(job_id)._run_claimed(read_committed=operation in read_committed)
                 done += 1
         # Budget spent with work left: hand the cron slot back and come again at once.
         if self._runnable_count(platform):
@@ -406,7 +423,8 @@ class SyncJob(models.Model):
 
     def _claim_jobs(self, platform, limit):
         """Mark up to ``limit`` runnable jobs as processing by this worker and return
-        their ids. Ends the current transaction first; the caller commits the claim."""
+        their (id, operation) pairs. Ends the current transaction first; the caller
+        commits the claim."""
         self._begin_read_committed()
         self.env.cr.execute(
             """WITH picked AS (
@@ -421,10 +439,30 @@ class SyncJob(models.Model):
                       date_started = clock_timestamp() at time zone 'utc',
                       write_date = now() at time zone 'utc'
                  FROM picked WHERE j.id = picked.id
-            RETURNING j.id""",
+            RETURNING j.id, j.operation""",
             [platform, limit],
         )
-        return sorted(row[0] for row in self.env.cr.fetchall())
+        return sorted(self.env.cr.fetchall())
+
+    def _seconds_to_next_eta(self, platform):
+        """Seconds until the next pending job of ``platform`` waiting on an eta is due
+        (negative when one is already due), or None when none waits."""
+        self.env.cr.execute(
+            """SELECT EXTRACT(EPOCH FROM min(eta) - (now() at time zone 'utc'))
+                 FROM sync_job WHERE state = 'pending' AND platform = %s AND eta IS NOT NULL""",
+            [platform],
+        )
+        value = self.env.cr.fetchone()[0]
+        return float(value) if value is not None else None
+
+    @api.model
+    def _read_committed_operations(self):
+        """Operations whose handler runs in READ COMMITTED rather than Odoo's
+        REPEATABLE READ: handlers that take rows other workers also take (and
+        serialise on a lock of their own), where each statement must see the latest
+        committed rows. Not for handlers that read then write ORM data others
+        change (stock quants, for one), which rely on REPEATABLE READ's checks."""
+        return set()
 
     def _runnable_count(self, platform):
         self.env.cr.execute(
@@ -435,10 +473,12 @@ class SyncJob(models.Model):
         )
         return self.env.cr.fetchone()[0]
 
-    def _run_claimed(self):
+    def _run_claimed(self, read_committed=False):
         """Run one claimed job in its own transaction and commit the outcome."""
         self.ensure_one()
         cr = self.env.cr
+        if read_committed:
+            self._begin_read_committed()
         started = time.monotonic()
         try:
             self._execute()
@@ -450,6 +490,10 @@ class SyncJob(models.Model):
                     WHERE id = %s""",
                 [time.monotonic() - started, self.id],
             )
+            cr.commit()  # pylint: disable=invalid-commit
+        except JobDeferred as deferred:
+            cr.rollback()
+            self._defer(deferred)
             cr.commit()  # pylint: disable=invalid-commit
         except Exception as exc:  # every failure is recorded on the job
             trace = traceback.format_exc()
@@ -491,6 +535,13 @@ class SyncJob(models.Model):
     def _handle_noop(self, job):
         """Does nothing: checks that the platform's worker runs (and feeds the
         queue benchmark)."""
+
+    def _defer(self, deferred):
+        """Back to the queue until the handler's ``until``; nothing is recorded as
+        an error and the retry count stays."""
+        self.sudo()._requeue_or_supersede(
+            {"state": "pending", "eta": deferred.until, "worker_pid": False}
+        )
 
     def _record_failure(self, exc, trace, duration):
         kind, message, retry_after = classify_error(exc)
@@ -662,9 +713,13 @@ class SyncJob(models.Model):
         )
 
     def action_run_now(self):
-        """Run pending or failed jobs right away, in this request, one savepoint each."""
+        """Run pending or failed jobs right away, in this request, one savepoint each.
+        Handlers see ``integration_run_now`` in their context: a person asked for it
+        now, so they do not wait for a batching window."""
         self._check_manager()
-        for job in self.filtered(lambda j: j.state in ("pending", "failed")):
+        for job in self.with_context(integration_run_now=True).filtered(
+            lambda j: j.state in ("pending", "failed")
+        ):
             started = time.monotonic()
             # Processing while it runs, as under a worker: what the job queues for
             # its own target (a next step) becomes a new job, not folded into this one.
@@ -673,6 +728,8 @@ class SyncJob(models.Model):
             try:
                 with self.env.cr.savepoint():
                     job._execute()
+            except JobDeferred as deferred:
+                job._defer(deferred)
             except Exception as exc:  # recorded on the job
                 job._record_failure(exc, traceback.format_exc(), time.monotonic() - started)
             else:

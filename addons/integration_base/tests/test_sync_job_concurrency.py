@@ -1,6 +1,7 @@
 """The runner with committed data and several cursors, as real workers see it."""
 
 import threading
+import time
 from datetime import datetime, timedelta
 from unittest.mock import patch
 
@@ -9,7 +10,13 @@ from odoo.tests import tagged
 from odoo.tests.common import BaseCase
 
 from ..const import STALE_JOB_SECONDS
-from ..exceptions import AuthenticationError, PermanentError, RateLimitedError, RetryableError
+from ..exceptions import (
+    AuthenticationError,
+    JobDeferred,
+    PermanentError,
+    RateLimitedError,
+    RetryableError,
+)
 from .common import CommittedData, run_in_threads
 
 
@@ -128,6 +135,48 @@ class TestRunner(BaseCase):
         )
         self.assertGreaterEqual(job["eta"], before + timedelta(seconds=119))
         self.assertLessEqual(job["eta"], before + timedelta(seconds=120 * 1.25 + 2))
+
+    def test_a_deferred_job_waits_without_an_error(self):
+        until = datetime.utcnow().replace(microsecond=0) + timedelta(seconds=60)
+        self.behaviour = JobDeferred(until, "batching window")
+        (job_id,) = self.enqueue(max_retries=1)
+        self.run_worker()
+        self.run_worker()  # not due yet: not run again
+        job = self.read_job(job_id)
+        self.assertEqual(
+            (job["state"], job["eta"], job["retry_count"], job["error_kind"], job["last_error"]),
+            ("pending", until, 0, False, False),
+        )
+        self.assertEqual(self.calls.count(job_id), 1)
+
+    def test_the_worker_stays_for_a_job_due_within_its_idle_wait(self):
+        (soon,) = self.enqueue(eta=datetime.utcnow() + timedelta(seconds=1))
+        (later,) = self.enqueue(eta=datetime.utcnow() + timedelta(seconds=60))
+        started = time.monotonic()
+        self.assertEqual(self.run_worker(), 1)
+        self.assertGreaterEqual(time.monotonic() - started, 0.9, "not run before its eta")
+        self.assertEqual(self.read_job(soon)["state"], "done")
+        self.assertEqual(self.read_job(later)["state"], "pending")
+        # Without an idle wait, a job not yet due is left to a later run.
+        (soon,) = self.enqueue(eta=datetime.utcnow() + timedelta(seconds=1))
+        self.assertEqual(self.run_worker(idle_wait=0), 0)
+        self.assertEqual(self.read_job(soon)["state"], "pending")
+
+    def test_declared_operations_run_in_read_committed(self):
+        isolation = []
+
+        def handler(job_self, job):
+            job_self.env.cr.execute("SHOW transaction_isolation")
+            isolation.append(job_self.env.cr.fetchone()[0])
+
+        SyncJob = self.data.registry["sync.job"]
+        with patch.object(SyncJob, "_handle_noop", handler):
+            self.enqueue()
+            self.run_worker()
+            with patch.object(SyncJob, "_read_committed_operations", lambda _self: {"noop"}):
+                self.enqueue()
+                self.run_worker()
+        self.assertEqual(isolation, ["repeatable read", "read committed"])
 
     def test_authentication_error_marks_the_backend(self):
         self.behaviour = AuthenticationError("Shopify refused the credentials (401).")

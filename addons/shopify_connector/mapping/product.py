@@ -13,6 +13,7 @@ Bad input raises ``ValueError`` with a sentence a person can act on.
 
 import json
 import re
+import unicodedata
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 DEFAULT_NAMESPACE = "motorparts"
@@ -388,6 +389,21 @@ def _variants(product, options, label):
         for position, (name, values) in enumerate(options, 1)
     ]
     return product_options, [entry for _choice, entry in rows]
+
+
+MAX_HANDLE_LENGTH = 255
+
+
+def product_handle(title, key) -> str:
+    """The handle a product is created with: the title in Shopify's handle form
+    (lowercase letters, digits and hyphens) ending with ``key``, so that it names one
+    Odoo product for good. productSet finds the product by it, which makes a create
+    that is retried (its answer lost, or its transaction rolled back) an update."""
+    suffix = "-%s" % key
+    ascii_title = unicodedata.normalize("NFKD", _name(title) or "").encode("ascii", "ignore")
+    words = re.sub(r"[^a-z0-9]+", "-", ascii_title.decode().casefold()).strip("-")
+    words = words[: MAX_HANDLE_LENGTH - len(suffix)].rstrip("-") or "product"
+    return words + suffix
 
 
 def _tags(tags):

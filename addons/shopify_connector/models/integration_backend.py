@@ -1,17 +1,22 @@
 import logging
-import zlib
 from datetime import datetime, timedelta
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 
-from odoo.addons.integration_base.exceptions import AuthenticationError, RetryableError
+from odoo.addons.integration_base.exceptions import (
+    AuthenticationError,
+    JobDeferred,
+    RetryableError,
+)
 
 from ..api.auth import request_access_token
-from ..api.client import ShopifyClient
+from ..api.client import MAX_INPUT_ITEMS, ShopifyClient
 from ..const import (
     API_VERSION,
+    DEFAULT_STOCK_BATCH_SECONDS,
     INVENTORY_REASON,
+    MAX_STOCK_BATCH_SECONDS,
     METAFIELD_NAMESPACE,
     ORDER_POLL_OVERLAP_MINUTES,
     PLAN_LIMITS,
@@ -56,8 +61,27 @@ class IntegrationBackend(models.Model):
     )
     shopify_webhook_status = fields.Text("Webhooks", readonly=True)
     shopify_metafields_ready = fields.Boolean(readonly=True, copy=False)
+    shopify_stock_batch_seconds = fields.Float(
+        "Stock batching window (s)",
+        default=DEFAULT_STOCK_BATCH_SECONDS,
+        help="Stock changes are collected for up to this many seconds, or until a "
+        "full call's worth (250 quantities) is waiting, then sent in one call. "
+        "0 sends every change at once, at the cost of many more calls.",
+    )
     shopify_product_count = fields.Integer(compute="_compute_shopify_counts")
     shopify_order_count = fields.Integer(compute="_compute_shopify_counts")
+
+    @api.constrains("shopify_stock_batch_seconds")
+    def _check_shopify_stock_batch_seconds(self):
+        for backend in self:
+            if not 0 <= backend.shopify_stock_batch_seconds <= MAX_STOCK_BATCH_SECONDS:
+                raise ValidationError(
+                    _(
+                        "The stock batching window must be between 0 and %(max)s seconds: "
+                        "stock would otherwise reach Shopify too late.",
+                        max=MAX_STOCK_BATCH_SECONDS,
+                    )
+                )
 
     def _compute_shopify_counts(self):
         for backend in self:
@@ -260,11 +284,7 @@ class IntegrationBackend(models.Model):
     def _shopify_renew_token(self):
         """Ask Shopify for a new token, one worker at a time: the others wait on the
         advisory lock, then find the token the first one stored."""
-        lock_key = zlib.crc32(("shopify-token-%s" % self.id).encode())
-        self.env.flush_all()  # the other transaction reads what this one has written
-        with self._separate_cursor() as cr:
-            cr.execute("SELECT pg_advisory_xact_lock(%s)", [lock_key])
-            backend = self.with_env(self.env(cr=cr)).sudo()
+        with self._exclusive("shopify-token") as backend:
             credential = backend._shopify_token_credential()
             if credential and not self._shopify_token_expiring(credential.expires_at):
                 token = credential._get_plaintext_sudo()
@@ -323,15 +343,22 @@ class IntegrationBackend(models.Model):
 
     # ------------------------------------------------------------- catalogue
     def _shopify_ensure_metafield_definitions(self):
-        """Create the fitment and part metafield definitions once per shop."""
+        """Create the fitment and part metafield definitions once per shop, by one
+        worker at a time (two workers exporting their first products would both
+        create them, and Shopify refuses the second definition)."""
         if self.shopify_metafields_ready:
             return
-        client = self._shopify_client()
-        existing = {d["key"] for d in client.metafield_definitions("PRODUCT", METAFIELD_NAMESPACE)}
-        for definition in metafield_definitions(METAFIELD_NAMESPACE):
-            if definition["key"] not in existing:
-                client.metafield_definition_create(definition)
-        self.shopify_metafields_ready = True
+        with self._exclusive("shopify-metafield-definitions") as backend:
+            if backend.shopify_metafields_ready:
+                return
+            client = backend._shopify_client()
+            definitions = client.metafield_definitions("PRODUCT", METAFIELD_NAMESPACE)
+            existing = {d["key"] for d in definitions}
+            for definition in metafield_definitions(METAFIELD_NAMESPACE):
+                if definition["key"] not in existing:
+                    client.metafield_definition_create(definition)
+            backend.shopify_metafields_ready = True
+        self.invalidate_recordset(["shopify_metafields_ready"])
 
     # ------------------------------------------------------------- stock
     @api.model
@@ -344,14 +371,48 @@ class IntegrationBackend(models.Model):
                 self.browse(backend_id)
             )
 
-    def _shopify_job_export_stock(self, job):
-        """Send the sellable quantity of every variant noted as changed, 250 a call."""
-        self.ensure_one()
+    def _shopify_stock_batch_capacity(self):
+        """How many variants fill one inventorySetQuantities call (one quantity per
+        variant and mapped location)."""
+        locations = len(self.shopify_location_ids.filtered("warehouse_id"))
+        return max(1, MAX_INPUT_ITEMS // max(1, locations))
+
+    def _shopify_stock_batch_due(self):
+        """When the noted changes should go: now (None) when a full call's worth
+        waits or the window of the oldest one has passed, else the end of that
+        window. False when nothing is noted."""
         self.env.cr.execute(
+            """SELECT count(DISTINCT product_id), min(noted_at)
+                 FROM shopify_stock_change WHERE backend_id = %s""",
+            [self.id],
+        )
+        count, oldest = self.env.cr.fetchone()
+        if not count:
+            return False
+        if count >= self._shopify_stock_batch_capacity() or not oldest:
+            return None
+        due = oldest + timedelta(seconds=self.shopify_stock_batch_seconds or 0)
+        return due if due > fields.Datetime.now() else None
+
+    def _shopify_job_export_stock(self, job):
+        """Send the sellable quantity of every variant noted as changed, 250 a call,
+        once the batching window of the oldest change has passed (at once when run
+        by a person). Runs in READ COMMITTED under a lock per shop, so that two stock
+        jobs never take the same changes, nor send half a batch each."""
+        self.ensure_one()
+        cr = self.env.cr
+        cr.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", ["shopify-stock:%s" % self.id])
+        if not self.env.context.get("integration_run_now"):
+            due = self._shopify_stock_batch_due()
+            if due is False:
+                return 0
+            if due:
+                raise JobDeferred(due, "stock batching window")
+        cr.execute(
             "DELETE FROM shopify_stock_change WHERE backend_id = %s RETURNING product_id",
             [self.id],
         )
-        product_ids = {row[0] for row in self.env.cr.fetchall()}
+        product_ids = {row[0] for row in cr.fetchall()}
         if not product_ids:
             return 0
         bindings = self.env["shopify.variant.binding"].search(

@@ -155,9 +155,10 @@ class ShopifyBulkOperation(models.Model):
         self.backend_id._shopify_ensure_metafield_definitions()
         lines = []
         for binding in bindings:
-            variables = {"input": binding._shopify_product_input()}
-            if binding.external_id:
-                variables["identifier"] = {"id": binding.external_id}
+            product_input, identifier = binding._shopify_set_arguments(
+                binding._shopify_product_input()
+            )
+            variables = {"input": product_input, "identifier": identifier}
             lines.append(json.dumps(variables, sort_keys=True))
         self.expected_count = len(lines)
         self.line_binding_ids = bindings.ids

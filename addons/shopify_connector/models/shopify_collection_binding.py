@@ -20,20 +20,28 @@ class ShopifyCollectionBinding(models.Model):
     ]
 
     @api.model
-    def _shopify_collection_for(self, backend, category, client):
-        """The collection of ``category`` on ``backend``, found or created once; its
-        products join it through productSet itself, at no extra call."""
-        collection = self.search([("backend_id", "=", backend.id), ("odoo_id", "=", category.id)])
-        if collection:
-            return collection
-        found = client.collections_by_title(category.name)
-        node = found[0] if found else client.collection_create(category.name)
-        return self.create(
-            {
-                "backend_id": backend.id,
-                "odoo_id": category.id,
-                "external_id": node["id"],
-                "sync_state": "synced",
-                "sync_date": fields.Datetime.now(),
-            }
-        )
+    def _shopify_collection_gid(self, backend, category, client):
+        """Shopify's id of the collection of ``category``, found or created once per
+        shop by one worker at a time (two workers exporting the first products of a
+        category would each create one); its products join it through productSet
+        itself, at no extra call."""
+        with backend._exclusive("shopify-collection-%s" % category.id) as locked:
+            Collection = self.with_env(locked.env)
+            collection = Collection.search(
+                [("backend_id", "=", backend.id), ("odoo_id", "=", category.id)]
+            )
+            if not collection:
+                found = client.collections_by_title(category.name)
+                node = found[0] if found else client.collection_create(category.name)
+                collection = Collection.create(
+                    {
+                        "backend_id": backend.id,
+                        "odoo_id": category.id,
+                        "external_id": node["id"],
+                        "sync_state": "synced",
+                        "sync_date": fields.Datetime.now(),
+                    }
+                )
+            gid = collection.external_id
+        self.env["shopify.product.binding"].invalidate_model(["collection_binding_id"])
+        return gid

@@ -5,7 +5,7 @@ from odoo import _, api, fields, models
 from odoo.addons.integration_base.exceptions import PermanentError
 
 from ..const import METAFIELD_NAMESPACE
-from ..mapping.product import product_set_input
+from ..mapping.product import product_handle, product_set_input
 
 # product.template fields whose change is sent to Shopify.
 EXPORTED_TEMPLATE_FIELDS = {
@@ -42,9 +42,17 @@ class ShopifyProductBinding(models.Model):
     variant_binding_ids = fields.One2many(
         "shopify.variant.binding", "product_binding_id", "Variants"
     )
-    handle = fields.Char(readonly=True)
+    handle = fields.Char(
+        readonly=True,
+        help="Set when the product is bound; productSet finds the product by it until "
+        "Shopify's id is known, so that a retried create never makes a second product.",
+    )
     shopify_status = fields.Char("Status on Shopify", readonly=True)
-    collection_binding_id = fields.Many2one("shopify.collection.binding", readonly=True)
+    collection_binding_id = fields.Many2one(
+        "shopify.collection.binding",
+        compute="_compute_collection_binding_id",
+        help="The collection of the product's category in this shop.",
+    )
 
     _sql_constraints = [
         (
@@ -53,6 +61,26 @@ class ShopifyProductBinding(models.Model):
             "This product is already bound to this shop.",
         )
     ]
+
+    @api.depends("backend_id", "odoo_id.categ_id")
+    def _compute_collection_binding_id(self):
+        Collection = self.env["shopify.collection.binding"]
+        for binding in self:
+            binding.collection_binding_id = Collection.search(
+                [
+                    ("backend_id", "=", binding.backend_id.id),
+                    ("odoo_id", "=", binding.odoo_id.categ_id.id),
+                ],
+                limit=1,
+            )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        bindings = super().create(vals_list)
+        # Committed with the binding, before any export job: see ``handle``.
+        for binding in bindings.filtered(lambda b: not b.handle and not b.external_id):
+            binding.handle = product_handle(binding.odoo_id.name, binding.odoo_id.id)
+        return bindings
 
     @api.model
     def _shopify_bind_and_export(self, backend, templates, priority=10):
@@ -92,16 +120,25 @@ class ShopifyProductBinding(models.Model):
         backend._shopify_ensure_metafield_definitions()
         client = backend._shopify_client()
         category = self.odoo_id.categ_id
-        if category and self.collection_binding_id.odoo_id != category:
-            self.collection_binding_id = self.env[
-                "shopify.collection.binding"
-            ]._shopify_collection_for(backend, category, client)
-            payload = self._shopify_product_input()
-        identifier = {"id": self.external_id} if self.external_id else None
-        product = client.product_set(payload, identifier)
+        if category and not self.collection_binding_id:
+            payload["collections"] = [
+                self.env["shopify.collection.binding"]._shopify_collection_gid(
+                    backend, category, client
+                )
+            ]
+        product = client.product_set(*self._shopify_set_arguments(payload))
         self._shopify_store_variants(product)
         self.write({"handle": product.get("handle"), "shopify_status": product.get("status")})
         self._mark_synced(payload, external_id=product["id"])
+
+    def _shopify_set_arguments(self, payload):
+        """productSet's input and identifier: the product's id once Shopify's is
+        known, else the binding's handle, so that a create whose answer was lost, or
+        whose transaction rolled back, is an update when it is tried again."""
+        if self.external_id:
+            return payload, {"id": self.external_id}
+        handle = self.handle or product_handle(self.odoo_id.name, self.odoo_id.id)
+        return dict(payload, handle=handle), {"handle": handle}
 
     def _shopify_product_input(self):
         """The ProductSetInput of this binding's template (see mapping.product)."""
@@ -163,7 +200,7 @@ class ShopifyProductBinding(models.Model):
             },
         }
         product_input = product_set_input(product, namespace=METAFIELD_NAMESPACE)
-        if self.collection_binding_id.odoo_id == template.categ_id:
+        if self.collection_binding_id:
             product_input["collections"] = [self.collection_binding_id.external_id]
         return product_input
 

@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from odoo import api, fields, models
 
 
@@ -77,19 +79,28 @@ class ShopifyVariantBinding(models.Model):
 
     @api.model
     def _shopify_request_stock_export(self, backend):
-        """One pending stock job per shop is enough: it sends every change noted
-        before it runs. Checked, not folded, so that concurrent stock moves never
-        contend on one job row."""
+        """Make sure a stock job will send the changes noted for ``backend``. One
+        pending job per shop is enough: it waits for the batching window of the
+        oldest change, then sends every change noted by then. When a full call's
+        worth is waiting before that, a job that runs at once is added. Checked,
+        not folded, so that concurrent stock moves never contend on one job row."""
         self.env.cr.execute(
-            """SELECT 1 FROM sync_job WHERE state = 'pending' AND backend_id = %s
-                  AND operation = 'shopify_export_stock'
-                  AND (eta IS NULL OR eta <= now() at time zone 'utc') LIMIT 1""",
+            """SELECT bool_or(eta IS NULL OR eta <= now() at time zone 'utc'), count(*)
+                 FROM sync_job WHERE state = 'pending' AND backend_id = %s
+                  AND operation = 'shopify_export_stock'""",
             [backend.id],
         )
-        if not self.env.cr.fetchone():
-            self.env["sync.job"].enqueue(
-                backend, "shopify_export_stock", backend, dedupe_key=None, priority=1
-            )
+        runnable, pending = self.env.cr.fetchone()
+        if runnable:
+            return
+        eta = None
+        if not pending:
+            eta = fields.Datetime.now() + timedelta(seconds=backend.shopify_stock_batch_seconds)
+        elif backend._shopify_stock_batch_due() is not None:
+            return
+        self.env["sync.job"].enqueue(
+            backend, "shopify_export_stock", backend, dedupe_key=None, priority=1, eta=eta
+        )
 
 
 class ShopifyStockChange(models.Model):
@@ -103,3 +114,10 @@ class ShopifyStockChange(models.Model):
 
     backend_id = fields.Integer(required=True, index=True)
     product_id = fields.Integer(required=True)
+    noted_at = fields.Datetime(readonly=True)  # set by the database, see init()
+
+    def init(self):
+        self.env.cr.execute(
+            """ALTER TABLE shopify_stock_change
+               ALTER COLUMN noted_at SET DEFAULT (clock_timestamp() at time zone 'utc')"""
+        )

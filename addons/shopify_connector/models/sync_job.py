@@ -31,3 +31,9 @@ class SyncJob(models.Model):
             }
         )
         return handlers
+
+    @api.model
+    def _read_committed_operations(self):
+        # Stock jobs of one shop take the noted changes in turn, under a lock: each
+        # must see what the previous one took (see _shopify_job_export_stock).
+        return super()._read_committed_operations() | {"shopify_export_stock"}

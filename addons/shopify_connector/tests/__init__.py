@@ -10,6 +10,7 @@ from . import (
     test_flow_concurrency,
     test_flow_errors,
     test_flow_orders,
+    test_flow_stock,
     test_flow_webhooks,
     test_mapping_order,
     test_mapping_product,

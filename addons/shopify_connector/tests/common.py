@@ -5,6 +5,8 @@ from pathlib import Path
 
 from odoo.tests import common
 
+from odoo.addons.integration_base.tests.common import CommittedData
+
 # The sandbox lives at the repository root, beside addons/.
 REPO_ROOT = Path(__file__).resolve().parents[3]
 if str(REPO_ROOT) not in sys.path:
@@ -111,3 +113,61 @@ class ShopifyCase(SandboxMixin, common.TransactionCase):
         self.env["stock.quant"]._update_available_quantity(
             product, self.warehouse.lot_stock_id, quantity
         )
+
+
+class CommittedShopMixin:
+    """For BaseCase tests with real workers: a sandbox store of the test's own, a
+    committed backend connected to it and committed products, all removed at the end."""
+
+    def setup_committed_shop(self, **backend_values):
+        self.data = CommittedData(self)
+        server = start_server()
+        self.addCleanup(server.stop)
+        self.shop = SandboxClient(server.url)
+        self.shop.control("POST", "seed", {"locations": [{"name": "Main warehouse"}]})
+        self.backend_id = self.data.backend(
+            name="Committed shop", api_url=server.url, **backend_values
+        )
+        self.template_ids = []
+        self.addCleanup(self.cleanup_committed_shop)
+        with self.data.env() as env:
+            backend = env["integration.backend"].browse(self.backend_id)
+            backend._set_credential("access_token", "shpat_sandbox")
+        with self.data.env() as env:
+            env["integration.backend"].browse(self.backend_id).action_test_connection()
+
+    def committed_templates(self, skus, **values):
+        """Storable templates, one per SKU, bound to the shop (their export queued)."""
+        with self.data.env() as env:
+            templates = env["product.template"].create(
+                [
+                    {"name": "Part %s" % sku, "detailed_type": "product", "default_code": sku}
+                    | values
+                    for sku in skus
+                ]
+            )
+            self.template_ids += templates.ids
+            env["shopify.product.binding"]._shopify_bind_and_export(
+                env["integration.backend"].browse(self.backend_id), templates
+            )
+            return templates.product_variant_id.ids
+
+    def run_worker(self, **kwargs):
+        with self.data.env() as env:
+            return env["sync.job"]._cron_run_jobs("shopify", **kwargs)
+
+    def cleanup_committed_shop(self):
+        with self.data.env() as env:
+            env.cr.execute(
+                "DELETE FROM shopify_stock_change WHERE backend_id = %s", [self.backend_id]
+            )
+            for model in ("shopify.product.binding", "shopify.collection.binding"):
+                env[model].search([("backend_id", "=", self.backend_id)]).unlink()
+            templates = env["product.template"].browse(self.template_ids)
+            if templates:
+                env.cr.execute(
+                    "DELETE FROM stock_quant WHERE product_id IN %s",
+                    [tuple(templates.product_variant_ids.ids)],
+                )
+                templates.product_variant_ids.unlink()
+                templates.unlink()

@@ -2,7 +2,7 @@ import json
 
 from odoo.tests import tagged
 
-from .common import ShopifyCase
+from .common import SandboxClient, ShopifyCase, start_server
 
 
 @tagged("post_install", "-at_install")
@@ -171,11 +171,34 @@ class TestCatalogue(ShopifyCase):
         self.assertEqual(float(self.state()["variants_by_sku"]["FUP-1"]["price"]), 105.0)
 
     def test_one_product_in_two_shops(self):
-        second = self.make_backend(name="Second shop")
+        other_store = start_server()
+        self.addCleanup(other_store.stop)
+        other_shop = SandboxClient(other_store.url)
+        other_shop.control("POST", "seed", {"locations": [{"name": "Main warehouse"}]})
+        second = self.make_backend(name="Second shop", api_url=other_store.url)
         template = self.make_template("Radiator cap", "RAD-CAP")
         template.action_shopify_sync()
         self.run_jobs()
         bindings = template.shopify_binding_ids
         self.assertEqual(bindings.backend_id, self.backend | second)
         self.assertEqual(set(bindings.mapped("sync_state")), {"synced"})
-        self.assertEqual(len(set(bindings.mapped("external_id"))), 2)
+        for shop in (self.shop, other_shop):
+            products = shop.control("GET", "state")["products"]
+            self.assertEqual([p["title"] for p in products].count("Radiator cap"), 1)
+
+    def test_a_create_tried_again_updates_the_product_it_made(self):
+        template = self.make_template("Thermostat housing", "THM-HSG")
+        template.action_shopify_sync()
+        binding = template.shopify_binding_ids
+        self.assertEqual(binding.handle, "thermostat-housing-%s" % template.id)
+        self.run_jobs()
+        first_id = binding.external_id
+        # As if the job's transaction had rolled back after Shopify created the product.
+        binding.write({"external_id": False, "payload_hash": False})
+        template.list_price = 12.5
+        template.action_shopify_sync()
+        self.run_jobs()
+        self.assertEqual(binding.external_id, first_id)
+        products = [p for p in self.state()["products"] if p["title"] == "Thermostat housing"]
+        self.assertEqual(len(products), 1, "the retry found the product by its handle")
+        self.assertEqual(float(self.state()["variants_by_sku"]["THM-HSG"]["price"]), 12.5)

@@ -1,5 +1,6 @@
-"""Two workers importing the same Shopify order at the same moment (orders/create and
-orders/updated delivered together), with committed data and real cursors."""
+"""Two workers at the same moment, with committed data and real cursors: importing the
+same Shopify order (orders/create and orders/updated delivered together), and
+exporting the first products of a shop and of a category."""
 
 import psycopg2
 
@@ -8,6 +9,8 @@ from odoo.tests import tagged
 from odoo.tests.common import BaseCase
 
 from odoo.addons.integration_base.tests.common import CommittedData, run_in_threads
+
+from .common import CommittedShopMixin
 
 ORDER = {
     "external_id": "gid://shopify/Order/777000111",
@@ -98,3 +101,41 @@ class TestConcurrentDeliveries(BaseCase):
             self.assertEqual(
                 env["sale.order"].search_count([("client_order_ref", "=", ORDER["name"])]), 1
             )
+
+
+@tagged("post_install", "-at_install")
+class TestConcurrentFirstExports(CommittedShopMixin, BaseCase):
+    def setUp(self):
+        super().setUp()
+        self.addCleanup(self.delete_category)  # after the products that use it
+        self.setup_committed_shop()
+        with self.data.env() as env:
+            self.category_id = env["product.category"].create({"name": "Race ignition"}).id
+
+    def delete_category(self):
+        with self.data.env() as env:
+            env["product.category"].browse(self.category_id).unlink()
+
+    def test_definitions_and_collection_are_created_once(self):
+        skus = ["IGN-%s" % i for i in range(6)]
+        self.committed_templates(skus, categ_id=self.category_id)
+        run_in_threads(2, lambda _index: self.run_worker(batch_size=1, idle_wait=0))
+        state = self.shop.control("GET", "state")
+        collections = [c for c in state["collections"] if c["title"] == "Race ignition"]
+        self.assertEqual(len(collections), 1)
+        self.assertEqual(len(collections[0]["product_ids"]), 6)
+        with self.data.env() as env:
+            jobs = env["sync.job"].search(
+                [("backend_id", "=", self.backend_id), ("operation", "=", "shopify_export_product")]
+            )
+            self.assertEqual(set(jobs.mapped("state")), {"done"}, jobs.mapped("last_error"))
+            self.assertFalse(any(jobs.mapped("error_kind")))
+            pids = set(jobs.mapped("worker_pid"))
+        self.assertEqual(len(pids), 2, "both workers exported")
+        definitions = self.shop.gql(
+            """{ metafieldDefinitions(first: 50, ownerType: PRODUCT, namespace: "motorparts")
+                 { nodes { key } } }"""
+        )["data"]["metafieldDefinitions"]["nodes"]
+        keys = [d["key"] for d in definitions]
+        self.assertEqual(sorted(keys), sorted(set(keys)))
+        self.assertIn("fitment", keys)

@@ -16,6 +16,7 @@ from odoo.addons.shopify_connector.api.schema import load_schema
 from odoo.addons.shopify_connector.mapping.product import (
     fitment_rows,
     metafield_definitions,
+    product_handle,
     product_set_input,
 )
 
@@ -398,3 +399,26 @@ class TestProductSchema(BaseCase):
         product["attributes"]["brand"] = "Brembo"
         for metafield in product_set_input(product, namespace="shop")["metafields"]:
             self.assertEqual(types[(metafield["namespace"], metafield["key"])], metafield["type"])
+
+    def test_product_handle_names_one_odoo_product_in_shopify_form(self):
+        self.assertEqual(
+            product_handle("  Brake Pad Set \u2013 Front (Ceramic) ", 42),
+            "brake-pad-set-front-ceramic-42",
+        )
+        self.assertEqual(product_handle("Bremsbeläge Vorderachse", 7), "bremsbelage-vorderachse-7")
+        self.assertEqual(product_handle("", 3), "product-3")
+        self.assertEqual(product_handle("???", 3), "product-3")
+        long = product_handle("Turbo " * 100, 123456)
+        self.assertEqual(len(long), 255)
+        self.assertTrue(long.endswith("-123456") and "--" not in long)
+        handle = product_handle("Brake pads", 1)
+        self.assertEqual(
+            coerce_variables(
+                "ProductSet",
+                {
+                    "input": dict(product_set_input(brake_pads()), handle=handle),
+                    "identifier": {"handle": handle},
+                },
+            ),
+            [],
+        )
