@@ -1,6 +1,7 @@
 """Shopify stock: 1,000 stock changes made in Odoo, each in its own committed
-transaction, 100 a second for 10 seconds, while two workers (two Odoo servers, one
-cron thread each, sharing the Standard plan's bucket) send them to the offline sandbox.
+transaction, 100 a second for 10 seconds (by four threads, as from several users),
+while two workers (two Odoo servers, one cron thread each, sharing the Standard plan's
+bucket) send them to the offline sandbox.
 
 First the catalogue is exported the normal way (300 templates, half of them with 3
 variants: 600 variants with their inventory items), and the sandbox's one location is
@@ -23,6 +24,7 @@ import math
 import multiprocessing
 import os
 import random
+import threading
 import time
 
 import requests
@@ -117,22 +119,23 @@ def first_seen(timeline, expected):
     return None
 
 
-def make_changes(registry, variants, stock_location_id, count, rate):
-    """``count`` changes at ``rate`` a second, one committed transaction each.
+def make_changes(registry, variants, stock_location_id, count, rate, threads=4):
+    """``count`` changes at ``rate`` a second, one committed transaction each, made by
+    ``threads`` threads (as many users would: one thread alone cannot commit 100 times
+    a second here) on the schedule of change i at i/rate s. Changes of one variant
+    are made one at a time, so that the quantity expected after each is known.
     ``variants``: {product id: inventory item id}. Returns the changes (item, quantity
     expected after it, commit time) and the seconds taken."""
     rng = random.Random(17)
+    plan = [(rng.choice(sorted(variants)), rng.randint(1, 5)) for _index in range(count)]
     quantity = dict.fromkeys(variants, 0)
-    product_ids = sorted(variants)
+    variant_locks = {product_id: threading.Lock() for product_id in variants}
+    next_index = iter(range(count))
+    index_lock = threading.Lock()
     changes = []
     started = time.monotonic()
-    for index in range(count):
-        pause = started + index / rate - time.monotonic()
-        if pause > 0:
-            time.sleep(pause)
-        product_id = rng.choice(product_ids)
-        add = rng.randint(1, 5)
-        quantity[product_id] += add
+
+    def change(product_id, add):
         with registry.cursor() as cr:
             env = env_of(cr)
             env["stock.quant"]._update_available_quantity(
@@ -140,7 +143,27 @@ def make_changes(registry, variants, stock_location_id, count, rate):
                 env["stock.location"].browse(stock_location_id),
                 add,
             )
-        changes.append((variants[product_id], quantity[product_id], time.monotonic()))
+
+    def run():
+        while True:
+            with index_lock:
+                index = next(next_index, None)
+            if index is None:
+                return
+            pause = started + index / rate - time.monotonic()
+            if pause > 0:
+                time.sleep(pause)
+            product_id, add = plan[index]
+            with variant_locks[product_id]:
+                change(product_id, add)
+                quantity[product_id] += add
+                changes.append((variants[product_id], quantity[product_id], time.monotonic()))
+
+    pool = [threading.Thread(target=run) for _thread in range(threads)]
+    for thread in pool:
+        thread.start()
+    for thread in pool:
+        thread.join()
     return changes, time.monotonic() - started
 
 

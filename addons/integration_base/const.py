@@ -36,7 +36,7 @@ WORKER_TIME_BUDGET_SECONDS = 50
 # far off, instead of leaving it to the cron's next call a minute later: short waits
 # are batching windows and rate-limit pauses, which must end on time.
 MAX_IDLE_WAIT_SECONDS = 5.0
-IDLE_POLL_SECONDS = 0.05
+IDLE_POLL_SECONDS = 0.1
 
 # A processing job whose start is older than this is recovered even if its worker
 # still has a database session (a hung call).

@@ -380,19 +380,20 @@ class IntegrationBackend(models.Model):
     def _shopify_stock_batch_due(self):
         """When the noted changes should go: now (None) when a full call's worth
         waits or the window of the oldest one has passed, else the end of that
-        window. False when nothing is noted."""
+        window. False when nothing is noted. Times are the database's, as the
+        workers compare etas with it."""
         self.env.cr.execute(
-            """SELECT count(DISTINCT product_id), min(noted_at)
+            """SELECT count(DISTINCT product_id), min(noted_at) + %s * interval '1 second',
+                      clock_timestamp() at time zone 'utc'
                  FROM shopify_stock_change WHERE backend_id = %s""",
-            [self.id],
+            [self.shopify_stock_batch_seconds or 0, self.id],
         )
-        count, oldest = self.env.cr.fetchone()
+        count, due, now = self.env.cr.fetchone()
         if not count:
             return False
-        if count >= self._shopify_stock_batch_capacity() or not oldest:
+        if count >= self._shopify_stock_batch_capacity() or not due or due <= now:
             return None
-        due = oldest + timedelta(seconds=self.shopify_stock_batch_seconds or 0)
-        return due if due > fields.Datetime.now() else None
+        return due
 
     def _shopify_job_export_stock(self, job):
         """Send the sellable quantity of every variant noted as changed, 250 a call,

@@ -1,5 +1,3 @@
-from datetime import timedelta
-
 from odoo import api, fields, models
 
 
@@ -85,17 +83,18 @@ class ShopifyVariantBinding(models.Model):
         worth is waiting before that, a job that runs at once is added. Checked,
         not folded, so that concurrent stock moves never contend on one job row."""
         self.env.cr.execute(
-            """SELECT bool_or(eta IS NULL OR eta <= now() at time zone 'utc'), count(*)
+            """SELECT bool_or(eta IS NULL OR eta <= now() at time zone 'utc'), count(*),
+                      clock_timestamp() at time zone 'utc' + %s * interval '1 second'
                  FROM sync_job WHERE state = 'pending' AND backend_id = %s
                   AND operation = 'shopify_export_stock'""",
-            [backend.id],
+            [backend.shopify_stock_batch_seconds, backend.id],
         )
-        runnable, pending = self.env.cr.fetchone()
+        runnable, pending, window_end = self.env.cr.fetchone()
         if runnable:
             return
         eta = None
         if not pending:
-            eta = fields.Datetime.now() + timedelta(seconds=backend.shopify_stock_batch_seconds)
+            eta = window_end
         elif backend._shopify_stock_batch_due() is not None:
             return
         self.env["sync.job"].enqueue(
