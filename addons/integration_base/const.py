@@ -38,6 +38,10 @@ WORKER_TIME_BUDGET_SECONDS = 50
 MAX_IDLE_WAIT_SECONDS = 5.0
 IDLE_POLL_SECONDS = 0.1
 
+# A job waiting on an eta closer than this has the workers notified at that eta;
+# a later one is left to the worker cron's own call, once a minute.
+ETA_WAKE_AHEAD_SECONDS = 120
+
 # A processing job whose start is older than this is recovered even if its worker
 # still has a database session (a hung call).
 STALE_JOB_SECONDS = 15 * 60

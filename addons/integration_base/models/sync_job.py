@@ -4,7 +4,7 @@ import logging
 import threading
 import time
 import traceback
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import psycopg2
 from psycopg2 import errorcodes, sql
@@ -18,6 +18,7 @@ from odoo.addons.base.models.ir_cron import ODOO_NOTIFY_FUNCTION
 from ..const import (
     CLAIM_BATCH_SIZE,
     ERROR_KINDS,
+    ETA_WAKE_AHEAD_SECONDS,
     IDLE_POLL_SECONDS,
     JOB_STATES,
     MAX_IDLE_WAIT_SECONDS,
@@ -92,6 +93,34 @@ def _send_deferred_notify(dbname):
     with _notify_lock:
         _notify_state[dbname] = (time.monotonic(), None)
     _send_notify(dbname)
+
+
+# Odoo's cron threads look for due triggers when notified, else once a minute: a job
+# put back until a time (a backoff, a rate-limit wait) would start up to a minute late.
+# So the process that puts it back also notifies at that time, with one timer per
+# database for the earliest such time; the worker it wakes arms the next one.
+_timers = {}  # database -> (monotonic time it fires, timer)
+ETA_WAKE_MARGIN_SECONDS = 0.05
+
+
+def _notify_cron_workers_later(dbname, delay):
+    fire_at = time.monotonic() + delay
+    with _notify_lock:
+        current = _timers.get(dbname)
+        if current and current[0] <= fire_at:
+            return
+        if current:
+            current[1].cancel()
+        timer = threading.Timer(delay, _fire_timer, [dbname])
+        timer.daemon = True
+        _timers[dbname] = (fire_at, timer)
+        timer.start()
+
+
+def _fire_timer(dbname):
+    with _notify_lock:
+        _timers.pop(dbname, None)
+    _notify_cron_workers(dbname)
 
 
 def _send_notify(dbname):
@@ -339,35 +368,52 @@ class SyncJob(models.Model):
         return ids
 
     @api.model
-    def _wake_workers(self, platforms):
-        """Have the platforms' worker crons run as soon as this transaction commits."""
+    def _wake_workers(self, platforms, at=None):
+        """Have the platforms' worker crons run as soon as this transaction commits,
+        or at ``at`` (naive UTC) when a job waits until then; "now" wins over a
+        time, and the earliest time over later ones."""
         cr = self.env.cr
-        pending = cr.precommit.data.setdefault("integration_base.wake", set())
+        pending = cr.precommit.data.setdefault("integration_base.wake", {})
         if not pending:
             cr.precommit.add(self._trigger_workers_precommit)
-        pending.update(platforms)
+        for platform in platforms:
+            if platform in pending:
+                earlier = pending[platform]
+                if earlier is None or (at is not None and earlier <= at):
+                    continue
+            pending[platform] = at
 
     def _trigger_workers_precommit(self):
         cr = self.env.cr
-        platforms = tuple(cr.precommit.data.pop("integration_base.wake", ()))
-        if not platforms:
-            return
-        # A trigger per commit, stamped with the clock rather than the transaction
-        # start: when a worker run ends, Odoo deletes the triggers older than that
-        # run's start, so reusing an older trigger could strand this job until the
-        # cron's next scheduled call.
-        cr.execute(
+        pending = cr.precommit.data.pop("integration_base.wake", {})
+        now_platforms = tuple(p for p, at in pending.items() if at is None)
+        if now_platforms and self._insert_triggers(now_platforms, None):
+            cr.postcommit.add(functools.partial(_notify_cron_workers, cr.dbname))
+        for at in {at for at in pending.values() if at is not None}:
+            self._insert_triggers(tuple(p for p, when in pending.items() if when == at), at)
+            # A little after the eta, so that the trigger is due when the crons look.
+            delay = max(0.0, (at - datetime.utcnow()).total_seconds()) + ETA_WAKE_MARGIN_SECONDS
+            cr.postcommit.add(functools.partial(_notify_cron_workers_later, cr.dbname, delay))
+
+    def _insert_triggers(self, platforms, at):
+        """Triggers of the platforms' worker crons at ``at``, one per cron and time.
+        ``None`` is the clock's now, a trigger per commit: when a worker run ends,
+        Odoo deletes the triggers older than that run's start, so reusing an older
+        one could strand a job until the cron's next scheduled call. Returns the
+        number of triggers made."""
+        self.env.cr.execute(
             """INSERT INTO ir_cron_trigger (cron_id, call_at, create_uid, write_uid,
                                             create_date, write_date)
-               SELECT c.id, clock_timestamp() at time zone 'utc', %s, %s,
+               SELECT c.id, coalesce(%s, clock_timestamp() at time zone 'utc'), %s, %s,
                       now() at time zone 'utc', now() at time zone 'utc'
                  FROM ir_cron c
                 WHERE c.active AND c.integration_worker_platform IN %s
+                  AND NOT EXISTS (SELECT 1 FROM ir_cron_trigger t
+                                   WHERE t.cron_id = c.id AND t.call_at = %s)
                RETURNING id""",
-            [self.env.uid, self.env.uid, platforms],
+            [at, self.env.uid, self.env.uid, platforms, at],
         )
-        if cr.fetchall():
-            cr.postcommit.add(functools.partial(_notify_cron_workers, cr.dbname))
+        return len(self.env.cr.fetchall())
 
     # ------------------------------------------------------------------- worker
 
@@ -396,10 +442,13 @@ class SyncJob(models.Model):
             claimed = self._claim_jobs(platform, batch_size)
             self.env.cr.commit()  # pylint: disable=invalid-commit
             if not claimed:
-                due_in = self._seconds_to_next_eta(platform)
-                self.env.cr.commit()  # pylint: disable=invalid-commit
+                next_eta, due_in = self._next_eta(platform)
                 if due_in is None or due_in > min(idle_wait, deadline - time.monotonic()):
+                    if next_eta and due_in < ETA_WAKE_AHEAD_SECONDS:
+                        self._wake_workers({platform}, at=next_eta)
+                    self.env.cr.commit()  # pylint: disable=invalid-commit
                     return done
+                self.env.cr.commit()  # pylint: disable=invalid-commit
                 # Polled, not slept through: a job queued meanwhile runs at once.
                 time.sleep(min(max(due_in, 0.0), IDLE_POLL_SECONDS))
                 continue
@@ -444,16 +493,16 @@ class SyncJob(models.Model):
         )
         return sorted(self.env.cr.fetchall())
 
-    def _seconds_to_next_eta(self, platform):
-        """Seconds until the next pending job of ``platform`` waiting on an eta is due
-        (negative when one is already due), or None when none waits."""
+    def _next_eta(self, platform):
+        """The eta of the next pending job of ``platform`` that waits on one, and the
+        seconds until it (negative when due); (None, None) when none waits."""
         self.env.cr.execute(
-            """SELECT EXTRACT(EPOCH FROM min(eta) - (now() at time zone 'utc'))
+            """SELECT min(eta), EXTRACT(EPOCH FROM min(eta) - (now() at time zone 'utc'))
                  FROM sync_job WHERE state = 'pending' AND platform = %s AND eta IS NOT NULL""",
             [platform],
         )
-        value = self.env.cr.fetchone()[0]
-        return float(value) if value is not None else None
+        eta, seconds = self.env.cr.fetchone()
+        return eta, (float(seconds) if seconds is not None else None)
 
     @api.model
     def _read_committed_operations(self):
@@ -612,7 +661,7 @@ class SyncJob(models.Model):
         except psycopg2.errors.UniqueViolation:
             self.invalidate_recordset()
             return self._requeue_or_supersede(values)
-        self._wake_workers({self.platform})
+        self._wake_workers({self.platform}, at=values.get("eta") or None)
         return self
 
     @api.model

@@ -127,3 +127,15 @@ class TestWakeUps(BaseCase):
             time.sleep(sync_job.NOTIFY_INTERVAL_SECONDS * 2)
             sync_job._notify_cron_workers("wake_test_db")
             self.assertEqual(len(sent), 3, "after a quiet interval it goes at once again")
+
+    def test_a_wake_up_at_an_eta_waits_for_it_and_the_earliest_wins(self):
+        sent = []
+        with patch.object(sync_job, "_send_notify", sent.append):
+            sync_job._notify_cron_workers_later("later_test_db", 0.6)
+            sync_job._notify_cron_workers_later("later_test_db", 0.2)
+            sync_job._notify_cron_workers_later("later_test_db", 0.9)
+            self.assertEqual(sent, [], "nothing before its time")
+            time.sleep(0.5)
+            self.assertEqual(sent, ["later_test_db"], "the earliest, once")
+            time.sleep(0.7)
+            self.assertEqual(len(sent), 1, "later ones are armed by the worker it woke")

@@ -17,6 +17,7 @@ from ..exceptions import (
     RateLimitedError,
     RetryableError,
 )
+from ..models import sync_job
 from .common import CommittedData, run_in_threads
 
 
@@ -177,6 +178,26 @@ class TestRunner(BaseCase):
                 self.enqueue()
                 self.run_worker()
         self.assertEqual(isolation, ["repeatable read", "read committed"])
+
+    def test_a_job_put_back_until_a_time_has_the_workers_woken_then(self):
+        self.behaviour = RateLimitedError("Throttled", retry_after=30)
+        (job_id,) = self.enqueue()
+        armed = []
+        with patch.object(
+            sync_job, "_notify_cron_workers_later", lambda db, delay: armed.append(delay)
+        ):
+            self.run_worker(idle_wait=0)
+        eta = self.read_job(job_id)["eta"]
+        with self.data.env() as env:
+            crons = env["ir.cron"].search([("integration_worker_platform", "=", "shopify")])
+            triggers = env["ir.cron.trigger"].search(
+                [("cron_id", "in", crons.ids), ("call_at", "=", eta)]
+            )
+            self.assertEqual(triggers.cron_id, crons, "a trigger at the eta for each worker")
+            triggers.unlink()
+        self.assertTrue(armed)
+        wait = (eta - datetime.utcnow()).total_seconds()
+        self.assertTrue(all(abs(delay - wait) < 2 for delay in armed), (armed, wait))
 
     def test_authentication_error_marks_the_backend(self):
         self.behaviour = AuthenticationError("Shopify refused the credentials (401).")
