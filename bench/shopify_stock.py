@@ -1,5 +1,5 @@
 """Shopify stock: 1,000 stock changes made in Odoo, each in its own committed
-transaction, 100 a second for 10 seconds (by four threads, as from several users),
+transaction, 100 a second for 10 seconds (by four processes, as from several users),
 while two workers (two Odoo servers, one cron thread each, sharing the Standard plan's
 bucket) send them to the offline sandbox.
 
@@ -24,7 +24,6 @@ import math
 import multiprocessing
 import os
 import random
-import threading
 import time
 
 import requests
@@ -119,23 +118,17 @@ def first_seen(timeline, expected):
     return None
 
 
-def make_changes(registry, variants, stock_location_id, count, rate, threads=4):
-    """``count`` changes at ``rate`` a second, one committed transaction each, made by
-    ``threads`` threads (as many users would: one thread alone cannot commit 100 times
-    a second here) on the schedule of change i at i/rate s. Changes of one variant
-    are made one at a time, so that the quantity expected after each is known.
-    ``variants``: {product id: inventory item id}. Returns the changes (item, quantity
-    expected after it, commit time) and the seconds taken."""
-    rng = random.Random(17)
-    plan = [(rng.choice(sorted(variants)), rng.randint(1, 5)) for _index in range(count)]
-    quantity = dict.fromkeys(variants, 0)
-    variant_locks = {product_id: threading.Lock() for product_id in variants}
-    next_index = iter(range(count))
-    index_lock = threading.Lock()
-    changes = []
+def change_process(conf, db, stock_location_id, rate, part, start, results):
+    """One process making its part of the changes: (index, product id, units added,
+    quantity expected after), change i at ``i / rate`` s after the common start."""
+    registry = odoo_registry(conf, db)
+    start.wait()
     started = time.monotonic()
-
-    def change(product_id, add):
+    made = []
+    for index, product_id, add, expected in part:
+        pause = started + index / rate - time.monotonic()
+        if pause > 0:
+            time.sleep(pause)
         with registry.cursor() as cr:
             env = env_of(cr)
             env["stock.quant"]._update_available_quantity(
@@ -143,28 +136,47 @@ def make_changes(registry, variants, stock_location_id, count, rate, threads=4):
                 env["stock.location"].browse(stock_location_id),
                 add,
             )
+        made.append((product_id, expected, time.monotonic()))
+    results.put((made, time.monotonic() - started))
 
-    def run():
-        while True:
-            with index_lock:
-                index = next(next_index, None)
-            if index is None:
-                return
-            pause = started + index / rate - time.monotonic()
-            if pause > 0:
-                time.sleep(pause)
-            product_id, add = plan[index]
-            with variant_locks[product_id]:
-                change(product_id, add)
-                quantity[product_id] += add
-                changes.append((variants[product_id], quantity[product_id], time.monotonic()))
 
-    pool = [threading.Thread(target=run) for _thread in range(threads)]
-    for thread in pool:
-        thread.start()
-    for thread in pool:
-        thread.join()
-    return changes, time.monotonic() - started
+def make_changes(conf, db, variants, stock_location_id, count, rate, processes=4):
+    """``count`` changes at ``rate`` a second, one committed transaction each, change i
+    at i/rate s, made by ``processes`` processes (as by several users: one Python
+    process alone does not commit 100 changes a second here). Each variant's changes
+    are made by one process, in order, so the quantity expected after each is known.
+    ``variants``: {product id: inventory item id}. Returns the changes (item, quantity
+    expected after it, commit time) and the seconds taken."""
+    rng = random.Random(17)
+    quantity = dict.fromkeys(variants, 0)
+    parts = [[] for _process in range(processes)]
+    for index in range(count):
+        product_id = rng.choice(sorted(variants))
+        add = rng.randint(1, 5)
+        quantity[product_id] += add
+        parts[product_id % processes].append((index, product_id, add, quantity[product_id]))
+    context = multiprocessing.get_context("spawn")
+    start, results = context.Barrier(processes + 1), context.Queue()
+    pool = [
+        context.Process(
+            target=change_process,
+            args=(conf, db, stock_location_id, rate, part, start, results),
+            daemon=True,
+        )
+        for part in parts
+    ]
+    for process in pool:
+        process.start()
+    start.wait(timeout=120)
+    changes, seconds = [], 0.0
+    for _process in pool:
+        made, taken = results.get(timeout=600)
+        changes.extend((variants[pid], expected, when) for pid, expected, when in made)
+        seconds = max(seconds, taken)
+    for process in pool:
+        process.join(timeout=30)
+    changes.sort(key=lambda change: change[2])
+    return changes, seconds
 
 
 def main():
@@ -228,7 +240,7 @@ def main():
         sampler.start()
         poller = Poller(url)
         changes, change_seconds = make_changes(
-            registry, variants, stock_location_id, args.changes, args.rate
+            args.conf, args.db, variants, stock_location_id, args.changes, args.rate
         )
         settle = wait_jobs(registry, backend_id, 180, "stock", since_id=since_job)
         time.sleep(0.5)  # the poller sees the last answer
@@ -304,7 +316,7 @@ def main():
     )
     print(
         "InventorySetQuantities calls %s (api log: %s stock-job calls) in %s stock jobs, "
-        "%.1f quantities a call; floor ceil(changes/250) = %s -> %.1fx (target <= %.1fx); "
+        "%.1f quantities a call; floor ceil(changes/250) = %s -> %.2fx (target <= %.1fx); "
         "ceil(distinct variants %s/250) = %s"
         % (
             calls,
