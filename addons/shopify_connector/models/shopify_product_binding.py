@@ -134,7 +134,9 @@ class ShopifyProductBinding(models.Model):
     def _shopify_set_arguments(self, payload):
         """productSet's input and identifier: the product's id once Shopify's is
         known, else the binding's handle, so that a create whose answer was lost, or
-        whose transaction rolled back, is an update when it is tried again."""
+        whose transaction rolled back, is an update when it is tried again
+        (productSet upserts by identifier since 2025-04:
+        https://shopify.dev/changelog/productset-and-customerset-mutations-now-support-upserts)."""
         if self.external_id:
             return payload, {"id": self.external_id}
         handle = self.handle or product_handle(self.odoo_id.name, self.odoo_id.id)
