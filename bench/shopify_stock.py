@@ -1,5 +1,5 @@
 """Shopify stock: 1,000 stock changes made in Odoo, each in its own committed
-transaction, 100 a second for 10 seconds (by four processes, as from several users),
+transaction, 100 a second for 10 seconds (by eight processes, as from several users),
 while two workers (two Odoo servers, one cron thread each, sharing the Standard plan's
 bucket) send them to the offline sandbox.
 
@@ -16,7 +16,7 @@ visible on the sandbox. Targets (printed beside the figures, not asserted): call
 within 1.2 times the floor, p95 within 5 s.
 
 Usage (bench/run does it): python bench/shopify_stock.py CONF DB [--changes 1000]
-    [--rate 100] [--products 300] [--workers 2]
+    [--rate 100] [--products 300] [--workers 2] [--processes 8]
 """
 
 import argparse
@@ -147,7 +147,7 @@ def change_process(conf, db, stock_location_id, rate, part, start, results):
     results.put((made, time.monotonic() - started))
 
 
-def make_changes(conf, db, variants, stock_location_id, count, rate, processes=4):
+def make_changes(conf, db, variants, stock_location_id, count, rate, processes):
     """``count`` changes at ``rate`` a second, one committed transaction each, change i
     at i/rate s, made by ``processes`` processes (as by several users: one Python
     process alone does not commit 100 changes a second here). Each variant's changes
@@ -194,6 +194,9 @@ def main():
     parser.add_argument("--changes", type=int, default=1000)
     parser.add_argument("--rate", type=float, default=100.0, help="changes a second")
     parser.add_argument("--workers", type=int, default=2, help="worker crons, one server each")
+    parser.add_argument(
+        "--processes", type=int, default=8, help="processes making the changes, as many users"
+    )
     args = parser.parse_args()
 
     registry = odoo_registry(args.conf, args.db)
@@ -247,7 +250,13 @@ def main():
         sampler.start()
         poller = Poller(url)
         changes, change_seconds = make_changes(
-            args.conf, args.db, variants, stock_location_id, args.changes, args.rate
+            args.conf,
+            args.db,
+            variants,
+            stock_location_id,
+            args.changes,
+            args.rate,
+            args.processes,
         )
         settle = wait_jobs(registry, backend_id, 180, "stock", since_id=since_job)
         time.sleep(0.5)  # the poller sees the last answer

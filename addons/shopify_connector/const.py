@@ -45,7 +45,8 @@ METAFIELD_NAMESPACE = "motorparts"
 INVENTORY_REASON = "correction"
 
 # Stock changes wait up to this long for others to share their inventorySetQuantities
-# call (a full call, 250 quantities, goes at once): visible on Shopify within seconds,
-# in about as few calls as Shopify's limit allows.
-DEFAULT_STOCK_BATCH_SECONDS = 3.0
+# call (a full call, 250 quantities, goes at once): the longest wait that keeps a
+# change visible on Shopify within 5 seconds (the wait, then a call of ~0.1 s), so a
+# busy warehouse costs about as few calls as Shopify's 250-quantity limit allows.
+DEFAULT_STOCK_BATCH_SECONDS = 4.0
 MAX_STOCK_BATCH_SECONDS = 60
