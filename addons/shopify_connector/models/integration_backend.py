@@ -396,10 +396,11 @@ class IntegrationBackend(models.Model):
         return due
 
     def _shopify_job_export_stock(self, job):
-        """Send the sellable quantity of every variant noted as changed, 250 a call,
-        once the batching window of the oldest change has passed (at once when run
-        by a person). Runs in READ COMMITTED under a lock per shop, so that two stock
-        jobs never take the same changes, nor send half a batch each."""
+        """Send the sellable quantity of the variants noted as changed, one full call
+        at most (the longest-waiting first; the others get a job of their own), once
+        the batching window of the oldest change has passed (at once when run by a
+        person). Runs in READ COMMITTED under a lock per shop, so that two stock jobs
+        never take the same changes, nor send half a batch each."""
         self.ensure_one()
         cr = self.env.cr
         cr.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", ["shopify-stock:%s" % self.id])
@@ -409,13 +410,21 @@ class IntegrationBackend(models.Model):
                 return 0
             if due:
                 raise JobDeferred(due, "stock batching window")
+        # More than a call's worth would end in a call for the few left over:
+        # those wait for the next batch instead.
         cr.execute(
-            "DELETE FROM shopify_stock_change WHERE backend_id = %s RETURNING product_id",
-            [self.id],
+            """WITH chosen AS (
+                   SELECT product_id FROM shopify_stock_change WHERE backend_id = %s
+                    GROUP BY product_id ORDER BY min(noted_at) NULLS FIRST LIMIT %s)
+               DELETE FROM shopify_stock_change change USING chosen
+                WHERE change.backend_id = %s AND change.product_id = chosen.product_id
+            RETURNING change.product_id""",
+            [self.id, self._shopify_stock_batch_capacity(), self.id],
         )
         product_ids = {row[0] for row in cr.fetchall()}
         if not product_ids:
             return 0
+        self.env["shopify.variant.binding"]._shopify_request_stock_export(self)
         bindings = self.env["shopify.variant.binding"].search(
             [
                 ("backend_id", "=", self.id),

@@ -78,27 +78,24 @@ class ShopifyVariantBinding(models.Model):
     @api.model
     def _shopify_request_stock_export(self, backend):
         """Make sure a stock job will send the changes noted for ``backend``. One
-        pending job per shop is enough: it waits for the batching window of the
-        oldest change, then sends every change noted by then. When a full call's
-        worth is waiting before that, a job that runs at once is added. Checked,
-        not folded, so that concurrent stock moves never contend on one job row."""
+        pending job per shop is enough: it runs when the batching window of the
+        oldest change ends and sends what is noted by then. When a full call's worth
+        is waiting before that, a job that runs at once is added. Checked, not
+        folded, so that concurrent stock moves never contend on one job row."""
         self.env.cr.execute(
-            """SELECT bool_or(eta IS NULL OR eta <= now() at time zone 'utc'), count(*),
-                      clock_timestamp() at time zone 'utc' + %s * interval '1 second'
+            """SELECT bool_or(eta IS NULL OR eta <= now() at time zone 'utc'), count(*)
                  FROM sync_job WHERE state = 'pending' AND backend_id = %s
                   AND operation = 'shopify_export_stock'""",
-            [backend.shopify_stock_batch_seconds, backend.id],
+            [backend.id],
         )
-        runnable, pending, window_end = self.env.cr.fetchone()
+        runnable, pending = self.env.cr.fetchone()
         if runnable:
             return
-        eta = None
-        if not pending:
-            eta = window_end
-        elif backend._shopify_stock_batch_due() is not None:
+        due = backend._shopify_stock_batch_due()
+        if due is False or (pending and due is not None):
             return
         self.env["sync.job"].enqueue(
-            backend, "shopify_export_stock", backend, dedupe_key=None, priority=1, eta=eta
+            backend, "shopify_export_stock", backend, dedupe_key=None, priority=1, eta=due
         )
 
 

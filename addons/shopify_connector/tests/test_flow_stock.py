@@ -75,6 +75,29 @@ class TestStockBatchWindow(StockJobsMixin, ShopifyCase):
             self.set_stock(self.variants[2], 2)
             jobs[0]._execute()  # the window job: only the newest change is left
 
+    def test_a_job_sends_one_full_call_and_leaves_the_rest_to_the_next(self):
+        for variant, quantity in zip(self.variants, (1, 2, 3), strict=True):
+            self.set_stock(variant, quantity)
+        self.env.cr.execute(
+            "UPDATE shopify_stock_change SET noted_at = noted_at - interval '31 seconds'"
+        )
+        (job,) = self.stock_jobs(self.env, self.backend.id)
+        calls = self.env["integration.api.log"].search_count([("backend_id", "=", self.backend.id)])
+        with patch.object(backend_module, "MAX_INPUT_ITEMS", 2):
+            job._execute()
+        self.assertEqual(
+            self.env["integration.api.log"].search_count([("backend_id", "=", self.backend.id)]),
+            calls + 1,
+            "one full call, not a full one and a small one",
+        )
+        self.assertEqual((self.available("SPK-0"), self.available("SPK-1")), (1, 2))
+        self.assertNotEqual(self.available("SPK-2"), 3)
+        follow_up = self.stock_jobs(self.env, self.backend.id) - job
+        self.assertEqual(len(follow_up), 1)
+        self.assertFalse(follow_up.eta, "its window is over: at once")
+        follow_up._execute()
+        self.assertEqual(self.available("SPK-2"), 3)
+
     def test_the_window_is_bounded(self):
         with self.assertRaisesRegex(ValidationError, "between 0 and 60 seconds"):
             self.backend.shopify_stock_batch_seconds = 600
