@@ -47,3 +47,7 @@ ETA_WAKE_AHEAD_SECONDS = 120
 STALE_JOB_SECONDS = 15 * 60
 
 WEBHOOK_MAX_BODY_BYTES = 1024 * 1024
+
+# How long integration.backend._exclusive waits for its lock (another worker renewing a
+# token over HTTP holds it for a few seconds at most).
+EXCLUSIVE_LOCK_TIMEOUT_SECONDS = 60

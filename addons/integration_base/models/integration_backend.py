@@ -7,7 +7,7 @@ from odoo import _, api, fields, models, tools
 from odoo.exceptions import UserError
 from odoo.sql_db import TestCursor
 
-from ..const import PLATFORMS
+from ..const import EXCLUSIVE_LOCK_TIMEOUT_SECONDS, PLATFORMS
 from ..exceptions import AuthenticationError
 from ..tools import http
 
@@ -267,8 +267,14 @@ class IntegrationBackend(models.Model):
         thing (renew a token, create a shop's definitions once), the others wait,
         then see what the first one committed."""
         self.ensure_one()
-        self.env.flush_all()  # the other transaction reads what this one has written
+        # In tests the separate cursor is this very transaction: it reads what this
+        # one has written only once flushed.
+        self.env.flush_all()
         with self._separate_cursor() as cr:
+            # A caller holding a write on a row the thing writes would wait on itself,
+            # unseen by PostgreSQL's deadlock check: give up after a while instead (a
+            # lock timeout is a temporary error, the job comes back).
+            cr.execute("SET LOCAL lock_timeout = %s", ["%ss" % EXCLUSIVE_LOCK_TIMEOUT_SECONDS])
             cr.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", ["%s:%s" % (purpose, self.id)])
             yield self.with_env(self.env(cr=cr)).sudo()
 

@@ -1,4 +1,5 @@
 import functools
+import heapq
 import json
 import logging
 import threading
@@ -97,29 +98,43 @@ def _send_deferred_notify(dbname):
 
 # Odoo's cron threads look for due triggers when notified, else once a minute: a job
 # put back until a time (a backoff, a rate-limit wait) would start up to a minute late.
-# So the process that puts it back also notifies at that time, with one timer per
-# database for the earliest such time; the worker it wakes arms the next one.
+# So the process that puts it back also notifies at that time: every time asked for is
+# kept, and one timer per database waits for the earliest, then arms the next.
+_wake_times = {}  # database -> heap of monotonic times to notify at
 _timers = {}  # database -> (monotonic time it fires, timer)
 ETA_WAKE_MARGIN_SECONDS = 0.05
 
 
 def _notify_cron_workers_later(dbname, delay):
-    fire_at = time.monotonic() + delay
     with _notify_lock:
-        current = _timers.get(dbname)
-        if current and current[0] <= fire_at:
-            return
-        if current:
-            current[1].cancel()
-        timer = threading.Timer(delay, _fire_timer, [dbname])
-        timer.daemon = True
-        _timers[dbname] = (fire_at, timer)
-        timer.start()
+        heapq.heappush(_wake_times.setdefault(dbname, []), time.monotonic() + delay)
+        _arm_timer(dbname)
+
+
+def _arm_timer(dbname):
+    """Have the database's timer fire at its earliest wake time (caller holds the lock)."""
+    times = _wake_times.get(dbname)
+    if not times:
+        return
+    current = _timers.get(dbname)
+    if current and current[0] <= times[0]:
+        return
+    if current:
+        current[1].cancel()
+    timer = threading.Timer(max(0.0, times[0] - time.monotonic()), _fire_timer, [dbname])
+    timer.daemon = True
+    _timers[dbname] = (times[0], timer)
+    timer.start()
 
 
 def _fire_timer(dbname):
     with _notify_lock:
         _timers.pop(dbname, None)
+        times = _wake_times.get(dbname, [])
+        now = time.monotonic()
+        while times and times[0] <= now:
+            heapq.heappop(times)
+        _arm_timer(dbname)
     _notify_cron_workers(dbname)
 
 
@@ -391,9 +406,11 @@ class SyncJob(models.Model):
             cr.postcommit.add(functools.partial(_notify_cron_workers, cr.dbname))
         for at in {at for at in pending.values() if at is not None}:
             self._insert_triggers(tuple(p for p, when in pending.items() if when == at), at)
-            # A little after the eta, so that the trigger is due when the crons look.
+            # A little after the eta, so that the trigger is due when the crons look; a
+            # far one is left to the cron's own calls, once a minute.
             delay = max(0.0, (at - datetime.utcnow()).total_seconds()) + ETA_WAKE_MARGIN_SECONDS
-            cr.postcommit.add(functools.partial(_notify_cron_workers_later, cr.dbname, delay))
+            if delay <= ETA_WAKE_AHEAD_SECONDS:
+                cr.postcommit.add(functools.partial(_notify_cron_workers_later, cr.dbname, delay))
 
     def _insert_triggers(self, platforms, at):
         """Triggers of the platforms' worker crons at ``at``, one per cron and time.
@@ -444,21 +461,25 @@ class SyncJob(models.Model):
             if not claimed:
                 next_eta, due_in = self._next_eta(platform)
                 if due_in is None or due_in > min(idle_wait, deadline - time.monotonic()):
-                    if next_eta and due_in < ETA_WAKE_AHEAD_SECONDS:
-                        self._wake_workers({platform}, at=next_eta)
-                    self.env.cr.commit()  # pylint: disable=invalid-commit
-                    return done
+                    break
                 self.env.cr.commit()  # pylint: disable=invalid-commit
-                # Polled, not slept through: a job queued meanwhile runs at once.
-                time.sleep(min(max(due_in, 0.0), IDLE_POLL_SECONDS))
+                # Polled, not slept through: a job queued meanwhile runs at once. A job
+                # already due but not claimed is locked by another transaction.
+                time.sleep(min(due_in, IDLE_POLL_SECONDS) if due_in > 0 else IDLE_POLL_SECONDS)
                 continue
             for job_id, operation in claimed:
                 self.browse(job_id)._run_claimed(read_committed=operation in read_committed)
                 done += 1
-        # Budget spent with work left: hand the cron slot back and come again at once.
-        if self._runnable_count(platform):
-            self._wake_workers({platform})
-            self.env.cr.commit()  # pylint: disable=invalid-commit
+        else:
+            # Budget spent: hand the cron slot back, and come again at once if work is left.
+            if self._runnable_count(platform):
+                self._wake_workers({platform})
+                self.env.cr.commit()  # pylint: disable=invalid-commit
+                return done
+        next_eta, _due_in = self._next_eta(platform)
+        if next_eta:
+            self._wake_workers({platform}, at=next_eta)
+        self.env.cr.commit()  # pylint: disable=invalid-commit
         return done
 
     def _begin_read_committed(self):

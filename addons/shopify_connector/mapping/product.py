@@ -396,10 +396,12 @@ MAX_HANDLE_LENGTH = 255
 
 def product_handle(title, key) -> str:
     """The handle a product is created with: the title in Shopify's handle form
-    (lowercase letters, digits and hyphens) ending with ``key``, so that it names one
-    Odoo product for good. productSet finds the product by it, which makes a create
-    that is retried (its answer lost, or its transaction rolled back) an update."""
-    suffix = "-%s" % key
+    (lowercase letters, digits and hyphens) ending with ``-odoo-<key>``, so that it
+    names one Odoo product for good, and never a shop's own product (Shopify tells
+    products of one title apart with ``-1``, ``-2``...). productSet finds the product
+    by it, which makes a create that is retried (its answer lost, or its transaction
+    rolled back) an update."""
+    suffix = "-odoo-%s" % key
     ascii_title = unicodedata.normalize("NFKD", _name(title) or "").encode("ascii", "ignore")
     words = re.sub(r"[^a-z0-9]+", "-", ascii_title.decode().casefold()).strip("-")
     words = words[: MAX_HANDLE_LENGTH - len(suffix)].rstrip("-") or "product"

@@ -77,10 +77,20 @@ class ShopifyProductBinding(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         bindings = super().create(vals_list)
-        # Committed with the binding, before any export job: see ``handle``.
-        for binding in bindings.filtered(lambda b: not b.handle and not b.external_id):
-            binding.handle = product_handle(binding.odoo_id.name, binding.odoo_id.id)
+        bindings._shopify_fix_handles()
         return bindings
+
+    def init(self):
+        # Bindings made before handles were fixed at binding time get theirs now.
+        self.with_context(active_test=False).search(
+            [("handle", "=", False), ("external_id", "=", False)]
+        )._shopify_fix_handles()
+
+    def _shopify_fix_handles(self):
+        """Give the bindings not yet on Shopify the handle they will be created with,
+        committed with them, before any export job: see ``handle``."""
+        for binding in self.filtered(lambda b: not b.handle and not b.external_id):
+            binding.handle = product_handle(binding.odoo_id.name, binding.odoo_id.id)
 
     @api.model
     def _shopify_bind_and_export(self, backend, templates, priority=10):
@@ -139,8 +149,8 @@ class ShopifyProductBinding(models.Model):
         https://shopify.dev/changelog/productset-and-customerset-mutations-now-support-upserts)."""
         if self.external_id:
             return payload, {"id": self.external_id}
-        handle = self.handle or product_handle(self.odoo_id.name, self.odoo_id.id)
-        return dict(payload, handle=handle), {"handle": handle}
+        self._shopify_fix_handles()
+        return dict(payload, handle=self.handle), {"handle": self.handle}
 
     def _shopify_product_input(self):
         """The ProductSetInput of this binding's template (see mapping.product)."""

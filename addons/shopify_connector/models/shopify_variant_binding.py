@@ -1,4 +1,21 @@
-from odoo import api, fields, models
+import functools
+import logging
+
+from odoo import SUPERUSER_ID, api, fields, models
+
+_logger = logging.getLogger(__name__)
+
+
+def _recheck_stock_jobs(registry, backend_ids):
+    # After the caller's commit: a failure here must not turn a done stock move
+    # into an error for the user; the safety-net cron sends what is left.
+    try:
+        with registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            for backend in env["integration.backend"].browse(sorted(backend_ids)).exists():
+                env["shopify.variant.binding"]._shopify_request_stock_export(backend)
+    except Exception:  # logged; the flush cron covers it
+        _logger.warning("could not check the Shopify stock jobs after a commit", exc_info=True)
 
 
 class ShopifyVariantBinding(models.Model):
@@ -42,8 +59,7 @@ class ShopifyVariantBinding(models.Model):
             "INSERT INTO shopify_stock_change (backend_id, product_id) VALUES (%s, %s)",
             [(b.backend_id.id, b.odoo_id.id) for b in bindings],
         )
-        for backend in bindings.backend_id:
-            self._shopify_request_stock_export(backend)
+        self._shopify_stock_noted(bindings.backend_id)
 
     @api.model
     def _shopify_note_stock_change(self, product_ids, location):
@@ -59,8 +75,22 @@ class ShopifyVariantBinding(models.Model):
             RETURNING backend_id""",
             [tuple(product_ids), tuple(backend_ids)],
         )
-        for backend_id in {row[0] for row in self.env.cr.fetchall()}:
-            self._shopify_request_stock_export(self.env["integration.backend"].browse(backend_id))
+        backend_ids = {row[0] for row in self.env.cr.fetchall()}
+        self._shopify_stock_noted(self.env["integration.backend"].browse(backend_ids))
+
+    @api.model
+    def _shopify_stock_noted(self, backends):
+        """Changes were noted for ``backends``: a stock job must come. Checked now,
+        and again once this transaction has committed: a stock job that read the
+        noted changes between the two saw a pending job here, but not these changes,
+        which would then wait for the safety-net cron."""
+        for backend in backends:
+            self._shopify_request_stock_export(backend)
+        cr = self.env.cr
+        recheck = cr.postcommit.data.setdefault("shopify_connector.stock_recheck", set())
+        if not recheck:
+            cr.postcommit.add(functools.partial(_recheck_stock_jobs, self.env.registry, recheck))
+        recheck.update(backends.ids)
 
     @api.model
     def _shopify_backends_of_location(self, location):

@@ -190,7 +190,7 @@ class TestCatalogue(ShopifyCase):
         template = self.make_template("Thermostat housing", "THM-HSG")
         template.action_shopify_sync()
         binding = template.shopify_binding_ids
-        self.assertEqual(binding.handle, "thermostat-housing-%s" % template.id)
+        self.assertEqual(binding.handle, "thermostat-housing-odoo-%s" % template.id)
         self.run_jobs()
         first_id = binding.external_id
         # As if the job's transaction had rolled back after Shopify created the product.

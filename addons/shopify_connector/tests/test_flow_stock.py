@@ -5,6 +5,7 @@ import time
 from datetime import datetime, timedelta
 from unittest.mock import patch
 
+from odoo import SUPERUSER_ID, api
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 from odoo.tests.common import BaseCase
@@ -179,3 +180,25 @@ class TestStockWorkers(StockJobsMixin, CommittedShopMixin, BaseCase):
                 )
         run_in_threads(2, lambda _index: self.run_worker(batch_size=1, idle_wait=0))
         self.assertEqual(self.outcome(), ({"WRK-0": 2, "WRK-1": 3}, 1, [("done", None)]))
+
+    def test_a_change_committed_after_a_job_read_the_changes_still_goes(self):
+        with self.data.env() as env:
+            env["integration.backend"].browse(self.backend_id).shopify_stock_batch_seconds = 0
+        self.add_stock(0, 2)  # its job is pending and runnable
+        with self.data.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            env["stock.quant"]._update_available_quantity(
+                env["product.product"].browse(self.variant_ids[1]),
+                env["stock.location"].browse(self.stock_location_id),
+                5,
+            )
+            # Saw the pending job, so queued none; that job runs before this commits.
+            self.assertEqual(len(self.stock_jobs(env, self.backend_id)), 1)
+            self.run_worker(idle_wait=0)
+        inventory = self.shop.control("GET", "state")["inventory_by_sku"]
+        self.assertEqual(inventory["WRK-0"]["Main warehouse"]["available"], 2)
+        self.assertNotIn("WRK-1", inventory, "not sent yet: that job could not see it")
+        self.run_worker(idle_wait=0)
+        available, calls, states = self.outcome()
+        self.assertEqual(available, {"WRK-0": 2, "WRK-1": 5}, "sent without the flush cron")
+        self.assertEqual((calls, states), (2, [("done", None)]))

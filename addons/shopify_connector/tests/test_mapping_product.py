@@ -403,14 +403,16 @@ class TestProductSchema(BaseCase):
     def test_product_handle_names_one_odoo_product_in_shopify_form(self):
         self.assertEqual(
             product_handle("  Brake Pad Set \u2013 Front (Ceramic) ", 42),
-            "brake-pad-set-front-ceramic-42",
+            "brake-pad-set-front-ceramic-odoo-42",
         )
-        self.assertEqual(product_handle("Bremsbeläge Vorderachse", 7), "bremsbelage-vorderachse-7")
-        self.assertEqual(product_handle("", 3), "product-3")
-        self.assertEqual(product_handle("???", 3), "product-3")
+        self.assertEqual(
+            product_handle("Bremsbeläge Vorderachse", 7), "bremsbelage-vorderachse-odoo-7"
+        )
+        self.assertEqual(product_handle("", 3), "product-odoo-3")
+        self.assertEqual(product_handle("???", 3), "product-odoo-3")
         long = product_handle("Turbo " * 100, 123456)
         self.assertEqual(len(long), 255)
-        self.assertTrue(long.endswith("-123456") and "--" not in long)
+        self.assertTrue(long.endswith("-odoo-123456") and "--" not in long)
         handle = product_handle("Brake pads", 1)
         self.assertEqual(
             coerce_variables(
