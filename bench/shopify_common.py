@@ -42,7 +42,6 @@ FAILED_LINE = re.compile(r"sync job \d+ \((\w+)\) failed: (\w+)")
 def _serve_sandbox(argv):
     """Entry point of the sandbox process (see the module docstring)."""
     import argparse
-    import signal
     from urllib.parse import urlsplit
 
     sys.path.insert(0, ROOT)
@@ -140,19 +139,8 @@ def _serve_sandbox(argv):
             return super()._route(method)
 
     server.httpd.RequestHandlerClass = BenchHandler
-
-    def _stop(signum, frame):
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGTERM, _stop)
     print("sandbox listening on %s" % server.url, flush=True)
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.httpd.server_close()
-        app.stop()
+    server.serve_forever()
 
 
 def start_sandbox(log_path, plan="standard", nagle=False):

@@ -157,8 +157,9 @@ def make_changes(conf, db, variants, stock_location_id, count, rate, processes):
     rng = random.Random(17)
     quantity = dict.fromkeys(variants, 0)
     parts = [[] for _process in range(processes)]
+    product_ids = sorted(variants)
     for index in range(count):
-        product_id = rng.choice(sorted(variants))
+        product_id = rng.choice(product_ids)
         add = rng.randint(1, 5)
         quantity[product_id] += add
         parts[product_id % processes].append((index, product_id, add, quantity[product_id]))

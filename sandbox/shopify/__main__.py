@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import signal
 import sys
 
 from .app import SandboxApp
@@ -47,18 +46,7 @@ def main(argv: list[str] | None = None) -> int:
         app.store.seed()
     server = SandboxServer(app, host=args.host, port=args.port, verbose=args.verbose)
     print(f"Shopify sandbox listening on {server.url} (GraphQL: {server.graphql_url})", flush=True)
-
-    def _stop(signum, frame):
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGTERM, _stop)
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.httpd.server_close()
-        app.stop()
+    server.serve_forever()
     return 0
 
 

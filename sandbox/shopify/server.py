@@ -5,6 +5,7 @@ from __future__ import annotations
 import email.parser
 import email.policy
 import json
+import signal
 import threading
 import time
 import uuid
@@ -228,7 +229,19 @@ class SandboxServer:
         return self
 
     def serve_forever(self) -> None:
-        self.httpd.serve_forever()
+        """Serve in this thread until SIGTERM or Ctrl-C, then close everything."""
+
+        def _terminate(signum, frame):
+            raise KeyboardInterrupt
+
+        signal.signal(signal.SIGTERM, _terminate)
+        try:
+            self.httpd.serve_forever()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            self.httpd.server_close()
+            self.app.stop()
 
     def stop(self) -> None:
         self.stopping.set()

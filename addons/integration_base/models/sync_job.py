@@ -476,7 +476,7 @@ class SyncJob(models.Model):
                 self._wake_workers({platform})
                 self.env.cr.commit()  # pylint: disable=invalid-commit
                 return done
-        next_eta, _due_in = self._next_eta(platform)
+            next_eta, _due_in = self._next_eta(platform)
         if next_eta:
             self._wake_workers({platform}, at=next_eta)
         self.env.cr.commit()  # pylint: disable=invalid-commit

@@ -484,20 +484,25 @@ class ShopifyClient:
         return self._complete_line_items(order) if order else None
 
     def _complete_line_items(self, order):
-        connection = order["lineItems"]
+        return self._complete_connection(order, "lineItems", "OrderLineItems", LINE_ITEMS_PAGE)
+
+    def _complete_connection(self, node, field, document, page_size):
+        """Fetch the pages of ``node[field]`` beyond the first one (``document`` asks
+        for one page of that connection of the node by its id) and append them."""
+        connection = node[field]
         while connection["pageInfo"]["hasNextPage"]:
             data = self.execute(
-                "OrderLineItems",
+                document,
                 {
-                    "id": order["id"],
-                    "first": LINE_ITEMS_PAGE,
+                    "id": node["id"],
+                    "first": page_size,
                     "after": connection["pageInfo"]["endCursor"],
                 },
             )
-            more = data["order"]["lineItems"]
+            more = next(iter(data.values()))[field]
             connection["nodes"] += more["nodes"]
             connection["pageInfo"] = more["pageInfo"]
-        return order
+        return node
 
     # ---------------------------------------------------------- fulfillments
     def fulfillment_orders(self, order_id) -> list[FulfillmentOrderFields]:
@@ -519,26 +524,17 @@ class ShopifyClient:
                 raise PermanentError("Shopify has no order %s." % order_id)
             connection = data["order"]["fulfillmentOrders"]
             for fulfillment_order in connection["nodes"]:
-                result.append(self._complete_fulfillment_order(fulfillment_order))
+                result.append(
+                    self._complete_connection(
+                        fulfillment_order,
+                        "lineItems",
+                        "FulfillmentOrderLineItems",
+                        FULFILLMENT_ORDER_LINE_ITEMS_PAGE,
+                    )
+                )
             if not connection["pageInfo"]["hasNextPage"]:
                 return result
             after = connection["pageInfo"]["endCursor"]
-
-    def _complete_fulfillment_order(self, fulfillment_order):
-        connection = fulfillment_order["lineItems"]
-        while connection["pageInfo"]["hasNextPage"]:
-            data = self.execute(
-                "FulfillmentOrderLineItems",
-                {
-                    "id": fulfillment_order["id"],
-                    "first": FULFILLMENT_ORDER_LINE_ITEMS_PAGE,
-                    "after": connection["pageInfo"]["endCursor"],
-                },
-            )
-            more = data["fulfillmentOrder"]["lineItems"]
-            connection["nodes"] += more["nodes"]
-            connection["pageInfo"] = more["pageInfo"]
-        return fulfillment_order
 
     def fulfillment_create(
         self,

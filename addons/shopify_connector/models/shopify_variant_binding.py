@@ -80,17 +80,21 @@ class ShopifyVariantBinding(models.Model):
 
     @api.model
     def _shopify_stock_noted(self, backends):
-        """Changes were noted for ``backends``: a stock job must come. Checked now,
-        and again once this transaction has committed: a stock job that read the
-        noted changes between the two saw a pending job here, but not these changes,
-        which would then wait for the safety-net cron."""
+        """Changes were noted for ``backends``: a stock job must come. When a pending
+        job is counted on, checked again once this transaction has committed: that
+        job may have read the noted changes in between, without these, which would
+        then wait for the safety-net cron. A job queued here commits with them."""
+        relied_on = set()
         for backend in backends:
-            self._shopify_request_stock_export(backend)
+            if not self._shopify_request_stock_export(backend):
+                relied_on.add(backend.id)
+        if not relied_on:
+            return
         cr = self.env.cr
         recheck = cr.postcommit.data.setdefault("shopify_connector.stock_recheck", set())
         if not recheck:
             cr.postcommit.add(functools.partial(_recheck_stock_jobs, self.env.registry, recheck))
-        recheck.update(backends.ids)
+        recheck.update(relied_on)
 
     @api.model
     def _shopify_backends_of_location(self, location):
@@ -111,7 +115,8 @@ class ShopifyVariantBinding(models.Model):
         pending job per shop is enough: it runs when the batching window of the
         oldest change ends and sends what is noted by then. When a full call's worth
         is waiting before that, a job that runs at once is added. Checked, not
-        folded, so that concurrent stock moves never contend on one job row."""
+        folded, so that concurrent stock moves never contend on one job row.
+        Returns whether a job was queued."""
         self.env.cr.execute(
             """SELECT bool_or(eta IS NULL OR eta <= now() at time zone 'utc'), count(*)
                  FROM sync_job WHERE state = 'pending' AND backend_id = %s
@@ -120,13 +125,14 @@ class ShopifyVariantBinding(models.Model):
         )
         runnable, pending = self.env.cr.fetchone()
         if runnable:
-            return
+            return False
         due = backend._shopify_stock_batch_due()
         if due is False or (pending and due is not None):
-            return
+            return False
         self.env["sync.job"].enqueue(
             backend, "shopify_export_stock", backend, dedupe_key=None, priority=1, eta=due
         )
+        return True
 
 
 class ShopifyStockChange(models.Model):
