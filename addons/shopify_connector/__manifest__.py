@@ -7,7 +7,13 @@
     "author": "Motor Parts Commerce Suite",
     "website": "https://github.com/motor-parts/odoo-commerce-suite",
     "license": "LGPL-3",
-    "depends": ["integration_base", "motorparts_product", "sale_stock", "stock_delivery"],
+    "depends": [
+        "integration_base",
+        "integration_channel",
+        "motorparts_product",
+        "sale_stock",
+        "stock_delivery",
+    ],
     "external_dependencies": {"python": ["gql", "graphql"]},
     "data": [
         "security/ir.model.access.csv",
