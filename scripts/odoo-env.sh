@@ -13,6 +13,32 @@ die() { echo "error: $*" >&2; exit 2; }
 
 is_odoo17() { [ -f "$1/odoo/release.py" ] && grep -q "^version_info = (17, 0" "$1/odoo/release.py"; }
 
+# Where the first run puts Odoo when none of the three ways finds it: a shallow
+# clone of the 17.0 branch of Odoo's public repository (ignored by git).
+ODOO_CACHE=$ROOT/.odoo
+ODOO_REPOSITORY=${ODOO_REPOSITORY:-https://github.com/odoo/odoo.git}
+ODOO_CLONE_COMMAND="git clone --depth 1 --branch 17.0 $ODOO_REPOSITORY $ODOO_CACHE"
+
+# The standard way, offered (asked at a terminal, done at once elsewhere) and done.
+clone_odoo() {
+  echo "Odoo 17 was not found (ODOO_PATH, odoo-path.local, an importable 'odoo')." >&2
+  if [ -t 0 ]; then
+    local answer
+    read -r -p "Clone Odoo's 17.0 branch (shallow, about 500 MB) into $ODOO_CACHE now? [Y/n] " answer
+    case "$answer" in [nN]*) return 1 ;; esac
+  else
+    echo "Cloning Odoo's 17.0 branch (shallow) into $ODOO_CACHE." >&2
+  fi
+  rm -rf "$ODOO_CACHE.part"
+  if git clone --depth 1 --branch 17.0 --progress "$ODOO_REPOSITORY" "$ODOO_CACHE.part" >&2; then
+    mv "$ODOO_CACHE.part" "$ODOO_CACHE"
+  else
+    rm -rf "$ODOO_CACHE.part"
+    echo "The clone could not be made (no network, or the repository cannot be reached)." >&2
+    return 1
+  fi
+}
+
 find_odoo() {
   local candidate=""
   if [ -n "${ODOO_PATH:-}" ]; then
@@ -28,8 +54,14 @@ if spec and spec.submodule_search_locations:
 PY
 )
   fi
+  if [ -z "$candidate" ] && is_odoo17 "$ODOO_CACHE"; then
+    candidate=$ODOO_CACHE
+  fi
+  if [ -z "$candidate" ]; then
+    clone_odoo && candidate=$ODOO_CACHE
+  fi
   if [ -z "$candidate" ] || ! is_odoo17 "$candidate"; then
-    die "Odoo 17 not found${candidate:+ (not Odoo 17: $candidate)}: set ODOO_PATH to an Odoo 17.0 source directory, write that path into odoo-path.local, or make 'odoo' importable for $PYTHON."
+    die "Odoo 17 not found${candidate:+ (not Odoo 17: $candidate)}: set ODOO_PATH to an Odoo 17.0 source directory, write that path into odoo-path.local, or make 'odoo' importable for $PYTHON. Or clone it where the scripts look by themselves: $ODOO_CLONE_COMMAND"
   fi
   ODOO_SRC=$(cd "$candidate" && pwd)
   ODOO_BIN=$ODOO_SRC/odoo-bin

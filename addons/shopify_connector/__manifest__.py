@@ -14,7 +14,7 @@
         "sale_stock",
         "stock_delivery",
     ],
-    "external_dependencies": {"python": ["gql", "graphql"]},
+    "external_dependencies": {"python": ["gql", "graphql-core"]},
     "data": [
         "security/ir.model.access.csv",
         "security/shopify_security.xml",
