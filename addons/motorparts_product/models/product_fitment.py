@@ -1,7 +1,7 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
-FIRST_YEAR, LAST_YEAR = 1900, 2100
+from ..tools.fitment import MAX_YEAR, MIN_YEAR
 
 
 class ProductFitment(models.Model):
@@ -32,9 +32,14 @@ class ProductFitment(models.Model):
     @api.constrains("year", "make", "model")
     def _check_vehicle(self):
         for row in self:
-            if not FIRST_YEAR <= row.year <= LAST_YEAR:
+            if not MIN_YEAR <= row.year <= MAX_YEAR:
                 raise ValidationError(
-                    _("%(year)s is not a model year: use 1900 to 2100.", year=row.year)
+                    _(
+                        "%(year)s is not a model year: use %(first)s to %(last)s.",
+                        year=row.year,
+                        first=MIN_YEAR,
+                        last=MAX_YEAR,
+                    )
                 )
             if not (row.make or "").strip() or not (row.model or "").strip():
                 raise ValidationError(_("A fitment row needs a make and a model."))

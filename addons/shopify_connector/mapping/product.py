@@ -16,11 +16,14 @@ import re
 import unicodedata
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from odoo.addons.motorparts_product.tools.fitment import clean_name as _name
+from odoo.addons.motorparts_product.tools.fitment import clean_text as _text
+from odoo.addons.motorparts_product.tools.fitment import fitment_rows
+
 DEFAULT_NAMESPACE = "motorparts"
 STATUSES = ("ACTIVE", "DRAFT", "ARCHIVED", "UNLISTED")  # ProductStatus (2026-10)
 CONDITIONS = ("New", "Used", "Remanufactured")
 MAX_OPTIONS = 3  # Shopify: at most three options per product
-MIN_YEAR, MAX_YEAR = 1900, 2100
 # What Shopify itself gives a product without options: one option, one value.
 DEFAULT_OPTION_NAME = "Title"
 DEFAULT_OPTION_VALUE = "Default Title"
@@ -48,20 +51,6 @@ _NAMESPACE_RE = re.compile(r"^(?:[A-Za-z0-9_-]{3,255}|\$app(?::[A-Za-z0-9_-]+)?)
 
 
 # ---------------------------------------------------------------------- helpers
-def _text(value):
-    """A stripped string, or None for None/False/blank (Odoo's empty values)."""
-    if value is None or value is False:
-        return None
-    text = str(value).strip()
-    return text or None
-
-
-def _name(value):
-    """Like ``_text`` with runs of white space collapsed (``"  Ford   Focus "``)."""
-    text = _text(value)
-    return " ".join(text.split()) if text else None
-
-
 def _money(value, what):
     """A Shopify ``Money`` input: a decimal string with two places (``"54.90"``)."""
     if value is None or value is False or isinstance(value, bool):
@@ -107,74 +96,6 @@ def _product_label(product):
 
 
 # ---------------------------------------------------------------------- fitment
-def _year(value, number):
-    if isinstance(value, bool):
-        year = None
-    elif isinstance(value, int):
-        year = value
-    elif isinstance(value, str) and value.strip().isdigit():
-        year = int(value.strip())
-    else:
-        year = None
-    if year is None:
-        raise ValueError(
-            "Fitment row %d: the year %r is not a whole number such as 2015." % (number, value)
-        )
-    if not MIN_YEAR <= year <= MAX_YEAR:
-        raise ValueError(
-            "Fitment row %d: the year %d is not between %d and %d."
-            % (number, year, MIN_YEAR, MAX_YEAR)
-        )
-    return year
-
-
-def _fitment_sort_key(row):
-    engine = row["engine"]
-    return (
-        row["year"],
-        row["make"].casefold(),
-        row["make"],
-        row["model"].casefold(),
-        row["model"],
-        engine is not None,
-        (engine or "").casefold(),
-        engine or "",
-    )
-
-
-def fitment_rows(rows) -> list:
-    """Validate and normalise vehicle fitment rows.
-
-    Each row is a dict ``{"year", "make", "model", "engine"}``: the year a whole number
-    from 1900 to 2100 (an int, or a string of digits), make and model non-empty
-    (stripped, inner white space collapsed), engine optional (None when blank).
-
-    Returns new ``{"year", "make", "model", "engine"}`` dicts, de-duplicated and sorted
-    (year, make, model, engine). Raises ``ValueError`` naming the first bad row (rows are
-    numbered from 1 in the order given).
-    """
-    unique = {}
-    for number, row in enumerate(rows or (), 1):
-        if not isinstance(row, dict):
-            raise ValueError(
-                "Fitment row %d is not a vehicle (a year, make, model and engine): %r."
-                % (number, row)
-            )
-        year = _year(row.get("year"), number)
-        make = _name(row.get("make"))
-        if not make:
-            raise ValueError("Fitment row %d (%d): the make is missing." % (number, year))
-        model = _name(row.get("model"))
-        if not model:
-            raise ValueError("Fitment row %d (%d %s): the model is missing." % (number, year, make))
-        engine = _name(row.get("engine"))
-        unique.setdefault(
-            (year, make, model, engine),
-            {"year": year, "make": make, "model": model, "engine": engine},
-        )
-    return sorted(unique.values(), key=_fitment_sort_key)
-
-
 def fitment_json(rows) -> str:
     """The value of the fitment metafield: the normalised rows as compact JSON."""
     return json.dumps(fitment_rows(rows), ensure_ascii=False, separators=(",", ":"))

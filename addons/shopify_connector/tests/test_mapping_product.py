@@ -14,7 +14,6 @@ from odoo.tests.common import BaseCase
 from odoo.addons.shopify_connector.api.documents import DOCUMENTS
 from odoo.addons.shopify_connector.api.schema import load_schema
 from odoo.addons.shopify_connector.mapping.product import (
-    fitment_rows,
     metafield_definitions,
     product_handle,
     product_set_input,
@@ -258,21 +257,7 @@ class TestProductSetInput(BaseCase):
         with self.assertRaisesRegex(ValueError, "status 'DELETED' is not one of"):
             product_set_input(product)
 
-    def test_bad_fitment_rows(self):
-        cases = [
-            ({"year": 1899, "make": "Ford", "model": "T"}, "row 2: the year 1899 is not between"),
-            ({"year": 2101, "make": "Ford", "model": "T"}, "row 2: the year 2101 is not between"),
-            ({"year": "20x5", "make": "Ford", "model": "T"}, "row 2: the year '20x5' is not"),
-            ({"year": None, "make": "Ford", "model": "T"}, "row 2: the year None is not"),
-            ({"year": True, "make": "Ford", "model": "T"}, "row 2: the year True is not"),
-            ({"year": 2015, "make": "  ", "model": "Focus"}, r"row 2 \(2015\): the make is"),
-            ({"year": 2015, "make": "Ford", "model": None}, r"row 2 \(2015 Ford\): the model"),
-            ("2015 Ford Focus", "Fitment row 2 is not a vehicle"),
-        ]
-        good = {"year": 2010, "make": "Audi", "model": "A4"}
-        for row, message in cases:
-            with self.subTest(row=row), self.assertRaisesRegex(ValueError, message):
-                fitment_rows([good, row])
+    def test_bad_fitment_names_the_product(self):
         # The product's name leads the message when it comes from product_set_input.
         product = brake_pads()
         product["fitment"].append({"year": 2015, "make": "Ford", "model": ""})
@@ -280,18 +265,6 @@ class TestProductSetInput(BaseCase):
             ValueError, r"^Product 'Brake pad set': Fitment row 5 \(2015 Ford\): the model is"
         ):
             product_set_input(product)
-
-    def test_fitment_rows_normalised(self):
-        rows = fitment_rows(
-            [
-                {"year": " 2015 ", "make": "  Ford", "model": "Focus  ST", "engine": " "},
-                {"year": 2015, "make": "Ford", "model": "Focus ST"},
-            ]
-        )
-        self.assertEqual(
-            rows, [{"year": 2015, "make": "Ford", "model": "Focus ST", "engine": None}]
-        )
-        self.assertEqual(fitment_rows(None), [])
 
     def test_bad_products(self):
         def broken(change):
