@@ -105,6 +105,8 @@ suite_modules() {
 
 # An Odoo configuration file for database $1, written to $2. The credential key comes
 # from ODOO_INTEGRATION_KEY when set, else a fresh one is made for this database.
+# Sandbox backends may talk to the offline sandboxes on 127.0.0.1 (demo, tests, bench):
+# a production server leaves integration_allow_sandbox_hosts out.
 write_odoo_conf() {
   local db=$1 conf=$2 key=${ODOO_INTEGRATION_KEY:-}
   [ -n "$key" ] || key=$("$VENV/bin/python" -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')
@@ -120,6 +122,7 @@ list_db = False
 http_interface = ${ODOO_HTTP_INTERFACE:-127.0.0.1}
 http_port = ${ODOO_HTTP_PORT:-8069}
 integration_encryption_key = $key
+integration_allow_sandbox_hosts = True
 data_dir = ${ODOO_DATA_DIR:-$ROOT/var/filestore}
 CONF
 }

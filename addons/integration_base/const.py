@@ -51,3 +51,7 @@ WEBHOOK_MAX_BODY_BYTES = 1024 * 1024
 # How long integration.backend._exclusive waits for its lock (another worker renewing a
 # token over HTTP holds it for a few seconds at most).
 EXCLUSIVE_LOCK_TIMEOUT_SECONDS = 60
+
+# The Odoo configuration file option that lets sandbox backends talk to hosts other
+# than the platforms' own (the offline sandbox on 127.0.0.1): off unless set.
+SANDBOX_HOSTS_OPTION = "integration_allow_sandbox_hosts"

@@ -3,6 +3,13 @@
 # https://shopify.dev/docs/api/usage/versioning
 API_VERSION = "2026-10"
 
+# Where a production backend may send requests. The Admin API and the token endpoint
+# are on the shop's own host (https://shopify.dev/docs/api/admin-graphql#endpoints);
+# staged uploads and bulk operation results are signed URLs on Google Cloud Storage
+# (https://shopify.dev/docs/api/usage/bulk-operations/imports#upload-the-file-to-shopify).
+API_HOSTS = ("<shop>.myshopify.com",)
+FILE_HOSTS = ("shopify-staged-uploads.storage.googleapis.com", "storage.googleapis.com")
+
 # https://shopify.dev/docs/api/usage/limits#graphql-admin-api-rate-limits
 # plan -> (bucket size in points, points restored a second)
 PLAN_LIMITS = {
@@ -22,12 +29,13 @@ WEBHOOK_TOPICS = {
 }
 
 # https://shopify.dev/docs/apps/build/webhooks/subscribe/https#step-2-validate-the-origin-of-your-webhook
+WEBHOOK_SHOP_DOMAIN_HEADER = "X-Shopify-Shop-Domain"
 WEBHOOK_HEADERS = {
     "signature": "X-Shopify-Hmac-Sha256",
     "delivery_id": "X-Shopify-Webhook-Id",
     "topic": "X-Shopify-Topic",
     "kept_headers": (
-        "X-Shopify-Shop-Domain",
+        WEBHOOK_SHOP_DOMAIN_HEADER,
         "X-Shopify-API-Version",
         "X-Shopify-Triggered-At",
         "X-Shopify-Event-Id",

@@ -4,7 +4,6 @@ import logging
 from werkzeug.exceptions import (
     BadRequest,
     LengthRequired,
-    NotFound,
     RequestEntityTooLarge,
     Unauthorized,
 )
@@ -13,14 +12,13 @@ from odoo import http
 from odoo.http import request
 
 from ..const import WEBHOOK_MAX_BODY_BYTES
-from ..tools.signature import verify_hmac_sha256_base64
 
 _logger = logging.getLogger(__name__)
 
 
 class WebhookController(http.Controller):
     """Verify, store, enqueue, answer; nothing else. Platform addons route their
-    own URLs to ``_receive`` with their backend."""
+    own URLs to ``_receive`` with their platform."""
 
     @http.route(
         "/integration/webhook/<int:backend_id>",
@@ -31,10 +29,7 @@ class WebhookController(http.Controller):
         save_session=False,
     )
     def webhook(self, backend_id, **_kwargs):
-        target = request.env["integration.backend"]._webhook_target(backend_id)
-        if not target:
-            raise NotFound()
-        return self._receive(target)
+        return self._receive(backend_id)
 
     def _read_body(self):
         # A declared length bounds what is read; platforms always send one.
@@ -45,29 +40,40 @@ class WebhookController(http.Controller):
             raise RequestEntityTooLarge()
         return request.httprequest.get_data(cache=False)
 
-    def _receive(self, target):
-        """Verify, store, enqueue, answer, for a backend's cached webhook target."""
-        spec = target["spec"]
+    def _receive(self, backend_id, platform=None):
+        """Verify, store, enqueue, answer, for backend ``backend_id`` (of ``platform``
+        when given). An unknown backend and a delivery its platform's verifier refuses
+        get the same answer, 401, and nothing is stored."""
         body = self._read_body()
         headers = request.httprequest.headers
-        # The signature is checked over the raw bytes before anything reads them.
-        if not verify_hmac_sha256_base64(target["secret"], body, headers.get(spec["signature"])):
-            _logger.warning("webhook for backend %s rejected: bad signature", target["id"])
+        target = request.env["integration.backend"]._webhook_target(backend_id)
+        # The verifier reads the raw bytes before anything parses or stores them.
+        if (
+            not target
+            or (platform and target["platform"] != platform)
+            or not target["verify"](body, headers)
+        ):
+            _logger.warning("webhook for backend %s refused: unknown or not verified", backend_id)
             raise Unauthorized()
+        spec = target["spec"]
         try:
             text = body.decode("utf-8")
             json.loads(text)
-        except ValueError as exc:
+        except (ValueError, RecursionError) as exc:  # nesting too deep for the parser
             raise BadRequest("The body is not valid JSON.") from exc
         delivery_id = headers.get(spec["delivery_id"])
         if not delivery_id:
             raise BadRequest("Missing %s header." % spec["delivery_id"])
+        topic = headers.get(spec["topic"])
         kept = {name: headers.get(name) for name in spec["kept_headers"] if headers.get(name)}
-        kept.update({spec["topic"]: headers.get(spec["topic"]), spec["delivery_id"]: delivery_id})
+        kept.update({spec["topic"]: topic, spec["delivery_id"]: delivery_id})
+        # PostgreSQL stores no NUL character, in text or in JSON.
+        if any("\x00" in value for value in kept.values() if value):
+            raise BadRequest("A header holds a NUL character.")
         event_id, created = (
             request.env["integration.webhook.event"]
             .sudo()
-            ._store_delivery(target, delivery_id, headers.get(spec["topic"]), kept, text)
+            ._store_delivery(target, delivery_id, topic, kept, text)
         )
         return request.make_json_response(
             {"status": "accepted" if created else "duplicate", "event": event_id}

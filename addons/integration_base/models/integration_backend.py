@@ -1,27 +1,58 @@
+import logging
+import re
 import threading
 from contextlib import contextmanager
+from urllib.parse import urlsplit
 
+import psycopg2
 import requests
 
 from odoo import _, api, fields, models, tools
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 from odoo.sql_db import TestCursor
+from odoo.tools import str2bool
 
-from ..const import EXCLUSIVE_LOCK_TIMEOUT_SECONDS, PLATFORMS
-from ..exceptions import AuthenticationError
+from ..const import EXCLUSIVE_LOCK_TIMEOUT_SECONDS, PLATFORMS, SANDBOX_HOSTS_OPTION
+from ..exceptions import AuthenticationError, ConfigurationError
 from ..tools import http
 
-# Fields whose change must reach the webhook route's cache at once.
-WEBHOOK_TARGET_FIELDS = {"active", "state", "platform", "company_id"}
+_logger = logging.getLogger(__name__)
 
 # Keep-alive connections per thread and backend: workers make many calls in a row.
 _sessions = threading.local()
 
+# A ``<name>`` in a platform's host pattern stands for one DNS label.
+HOST_LABEL = "[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def _host_regex(pattern):
+    """``<shop>.myshopify.com`` -> a regular expression matching such host names."""
+    parts = re.split(r"<[^>]*>", pattern.lower())
+    return re.compile(HOST_LABEL.join(re.escape(part) for part in parts))
+
+
+def _origin(parts):
+    """(scheme, host, port) of a split URL, the port made explicit."""
+    scheme = (parts.scheme or "").lower()
+    try:
+        port = parts.port or DEFAULT_PORTS.get(scheme)
+    except ValueError:  # a port that is not a number
+        port = None
+    return scheme, (parts.hostname or "").lower(), port
+
 
 class IntegrationBackend(models.Model):
     """One connected account on a platform: a Shopify shop, an eBay seller, a
-    ShipStation key. Platform addons add their fields and implement the
-    ``_<platform>_test_connection`` and ``_<platform>_sync_now`` hooks."""
+    ShipStation key. Platform addons add their fields and implement:
+
+    - ``_<platform>_test_connection()`` and ``_<platform>_sync_now()``: the buttons;
+    - ``_allowed_api_hosts()`` and ``_allowed_file_hosts()``: where a backend of the
+      platform may send requests (see ``_check_outbound_url``);
+    - ``_webhook_spec()``, ``_webhook_verifier()`` and ``_webhook_handlers()``: how
+      deliveries are named, verified and processed (see ``_webhook_target``);
+      ``_webhook_target_fields()`` when the verifier depends on fields of their own.
+    """
 
     _name = "integration.backend"
     _description = "Integration Backend"
@@ -38,11 +69,13 @@ class IntegrationBackend(models.Model):
         required=True,
         default="sandbox",
         tracking=True,
+        help="Production: the API URL must be one of the platform's own hosts (https). "
+        "Sandbox: it may also be a test server (the offline sandbox), when the Odoo "
+        "configuration file allows it (integration_allow_sandbox_hosts = True).",
     )
     api_url = fields.Char(
         "API URL", help="Base URL of the platform's API for this account.", tracking=True
     )
-    auth_url = fields.Char("Authentication URL", help="Where access tokens are obtained.")
     active = fields.Boolean(default=True)
     state = fields.Selection(
         [
@@ -98,7 +131,7 @@ class IntegrationBackend(models.Model):
 
     def write(self, vals):
         result = super().write(vals)
-        if WEBHOOK_TARGET_FIELDS.intersection(vals):
+        if self._webhook_target_fields().intersection(vals):
             self.env.registry.clear_cache()
         return result
 
@@ -114,7 +147,9 @@ class IntegrationBackend(models.Model):
         try:
             message = self._platform_hook("test_connection")()
         except Exception as exc:
-            self._mark_error(getattr(exc, "message", None) or str(exc))
+            # The UserError rolls this transaction back: the error state is written
+            # in a transaction of its own, so that the backend shows why.
+            self._mark_error_separately(getattr(exc, "message", None) or str(exc))
             raise UserError(
                 _("Connection to %(name)s failed: %(error)s", name=self.name, error=exc)
             ) from exc
@@ -182,6 +217,19 @@ class IntegrationBackend(models.Model):
             {"state": "error", "last_error": message, "last_error_date": fields.Datetime.now()}
         )
 
+    def _mark_error_separately(self, message):
+        """_mark_error in a short transaction of its own, committed whatever becomes
+        of the current one. Gives up (logged) when the current transaction holds
+        the backend's row, rather than wait on itself."""
+        self.ensure_one()
+        try:
+            with self._separate_cursor() as cr:
+                cr.execute("SET LOCAL lock_timeout = '2s'")
+                self.with_env(self.env(cr=cr))._mark_error(message)
+        except psycopg2.errors.LockNotAvailable:
+            _logger.warning("backend %s: its error could not be recorded: %s", self.id, message)
+        self.invalidate_recordset(["state", "last_error", "last_error_date"])
+
     def _get_credential(self, key, raise_if_missing=True):
         """Decrypted value of credential ``key`` (superuser read, for the api layer)."""
         self.ensure_one()
@@ -213,37 +261,155 @@ class IntegrationBackend(models.Model):
         # Other transactions (webhook requests, token renewal) read it from the table.
         existing.flush_recordset()
 
+    # ------------------------------------------------------------ outbound hosts
+
+    def _allowed_api_hosts(self):
+        """Platform hook: the host names a production backend of this platform may
+        have in its API URL, ``<name>`` standing for one DNS label (Shopify:
+        ``<shop>.myshopify.com``). The base declares none: a platform that declares
+        no host cannot be used in production."""
+        return ()
+
+    def _allowed_file_hosts(self):
+        """Platform hook: other hosts the platform sends the connector to, over https
+        and without credentials (signed upload and download URLs)."""
+        return ()
+
+    @api.model
+    def _sandbox_hosts_allowed(self):
+        """Whether this server lets sandbox backends talk to hosts other than the
+        platform's: ``integration_allow_sandbox_hosts = True`` in the Odoo
+        configuration file (off by default; on in the demo and the tests)."""
+        return str2bool(tools.config.get(SANDBOX_HOSTS_OPTION), False)
+
+    def _is_platform_url(self, url, patterns, root_only=False):
+        """Whether ``url`` is https on the default port, with a host one of
+        ``patterns`` names, no credentials in it, and (``root_only``) no path."""
+        parts = urlsplit((url or "").strip())
+        if _origin(parts)[::2] != ("https", 443) or parts.username or parts.password:
+            return False
+        if root_only and (parts.path not in ("", "/") or parts.query or parts.fragment):
+            return False
+        host = _origin(parts)[1]
+        return any(_host_regex(pattern).fullmatch(host) for pattern in patterns)
+
+    def _api_url_problem(self):
+        """None when this backend may use its API URL, else why not, in a sentence."""
+        self.ensure_one()
+        platform = dict(self._fields["platform"].selection).get(self.platform, self.platform)
+        if not self.api_url:
+            return _("%(name)s has no API URL.", name=self.name)
+        patterns = self._allowed_api_hosts()
+        if self._is_platform_url(self.api_url, patterns, root_only=True):
+            return None
+        expected = _(" or ").join("https://%s" % pattern for pattern in patterns) or _(
+            "the platform's own hosts (its connector declares none)"
+        )
+        if self.environment == "production":
+            return _(
+                "A production %(platform)s backend only talks to %(expected)s: "
+                "%(url)s is not such an address.",
+                platform=platform,
+                expected=expected,
+                url=self.api_url,
+            )
+        if not self._sandbox_hosts_allowed():
+            return _(
+                "%(url)s is not a %(platform)s address (%(expected)s). A sandbox "
+                "backend may use a test server only when this Odoo server allows it: "
+                "%(option)s = True in its configuration file.",
+                url=self.api_url,
+                platform=platform,
+                expected=expected,
+                option=SANDBOX_HOSTS_OPTION,
+            )
+        return None
+
+    @api.constrains("api_url", "environment", "platform")
+    def _check_api_url(self):
+        for backend in self.filtered("api_url"):
+            problem = backend._api_url_problem()
+            if problem:
+                raise ValidationError(problem)
+
+    def _check_outbound_url(self, url):
+        """Called by http.send before every request of this backend: the API URL must
+        still be allowed (the server's configuration may have changed since it was
+        saved), and ``url`` must be on its host or on one of the platform's file
+        hosts. Credentials go nowhere else.
+
+        :raise ConfigurationError: when not
+        """
+        self.ensure_one()
+        problem = self._api_url_problem()
+        if problem:
+            raise ConfigurationError(problem)
+        if _origin(urlsplit(url)) == _origin(urlsplit(self.api_url.strip())):
+            return
+        if self._is_platform_url(url, self._allowed_file_hosts()):
+            return
+        raise ConfigurationError(
+            _(
+                "%(name)s may not send requests to %(host)s: only to its API URL's "
+                "host and the platform's file hosts.",
+                name=self.name,
+                host=urlsplit(url).hostname or url,
+            )
+        )
+
+    # ------------------------------------------------------------------ webhooks
+
     def _webhook_spec(self):
         """Header names of this backend's webhook scheme: signature, delivery id,
-        topic, and the other headers worth keeping. The scheme is Shopify's: base64
-        HMAC-SHA256 of the raw body; platform addons override the names."""
+        topic, and the other headers worth keeping. Platform addons give theirs."""
         return {
-            "signature": "X-Webhook-Hmac-Sha256",
+            "signature": "X-Webhook-Signature",
             "delivery_id": "X-Webhook-Id",
             "topic": "X-Webhook-Topic",
             "kept_headers": (),
         }
+
+    def _webhook_verifier(self):
+        """Platform hook: a function ``verify(body, headers) -> bool`` that says
+        whether a delivery (raw body bytes, request headers) comes from this
+        backend's account, e.g. Shopify's base64 HMAC-SHA256 of the body with the
+        app's secret and its shop domain header; an eBay ECDSA check or a secret
+        token in the URL would be others. It runs for every delivery before anything
+        is read or stored, so it must not touch the ORM: build it from values read
+        here. None (the base's answer: it assumes no scheme) refuses every delivery.
+        """
+        return None
+
+    def _webhook_target_fields(self):
+        """Fields whose change must reach the webhook route's cache at once;
+        platforms add those their verifier reads."""
+        return {"active", "state", "platform", "company_id"}
 
     @api.model
     @tools.ormcache("backend_id")
     def _webhook_target(self, backend_id):
         """What the webhook route needs of a backend, cached per process so that a
         delivery reads nothing before it is verified: None for an unknown or disabled
-        backend. Saving a backend or a credential clears the cache. Never mutate it.
+        backend, or one whose platform cannot verify its deliveries (no secret yet).
+        Saving a backend or a credential clears the cache. Never mutate it.
         """
         backend = self.sudo().browse(backend_id).exists()
         if not backend or not backend.active or backend.state == "disabled":
+            return None
+        verify = backend._webhook_verifier()  # pylint: disable=assignment-from-none
+        if not verify:
             return None
         return {
             "id": backend.id,
             "platform": backend.platform,
             "company_id": backend.company_id.id,
-            "secret": backend._webhook_secret(),
             "spec": backend._webhook_spec(),
+            "verify": verify,
         }
 
     def _webhook_secret(self):
-        """The secret webhook deliveries are signed with (platforms may derive it)."""
+        """The secret in credential ``webhook_secret``, for the platforms whose
+        verifier signs with one."""
         return self._get_credential("webhook_secret", raise_if_missing=False)
 
     def _webhook_handlers(self):
@@ -302,5 +468,6 @@ class IntegrationBackend(models.Model):
             url,
             recorder=lambda call: log._record(self, call),
             secrets=secrets,
+            check_url=self._check_outbound_url,
             **kwargs,
         )

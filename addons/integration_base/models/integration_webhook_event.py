@@ -1,6 +1,7 @@
 import json
 
 from odoo import _, api, fields, models
+from odoo.exceptions import AccessError
 
 from ..const import JOB_STATES
 from ..exceptions import PermanentError
@@ -9,7 +10,10 @@ from ..exceptions import PermanentError
 class IntegrationWebhookEvent(models.Model):
     """One accepted webhook delivery, kept raw: the route verifies, stores,
     enqueues and answers; the platform's worker processes it later. A delivery
-    id is stored once per backend, so a platform's retry is a no-op."""
+    id is stored once per backend, so a platform's retry is a no-op.
+
+    What the worker runs is the verified body: no user may create or write a
+    delivery (see the access rules); Replay only changes its state."""
 
     _name = "integration.webhook.event"
     _description = "Webhook Delivery"
@@ -100,11 +104,16 @@ class IntegrationWebhookEvent(models.Model):
         self.ensure_one()
         try:
             return json.loads(self.body or "null")
-        except ValueError as exc:
+        except (ValueError, RecursionError) as exc:
             raise PermanentError(_("The delivery body is not valid JSON.")) from exc
 
+    def _set_state(self, state, note=False):
+        """The one write on a stored delivery: its processing state, as superuser
+        (users have no write access, so that the body stays what was verified)."""
+        self.sudo().write({"state": state, "note": note})
+
     def _on_sync_job_failed(self, job, message):
-        self.write({"state": "failed", "note": message})
+        self._set_state("failed", message)
 
     def _handle_webhook_job(self, job):
         """Job handler: dispatch the delivery to its platform's topic handler."""
@@ -112,18 +121,15 @@ class IntegrationWebhookEvent(models.Model):
         handlers = self.backend_id._webhook_handlers()
         method = handlers.get(self.topic)
         if not method:
-            self.write(
-                {
-                    "state": "ignored",
-                    "note": _("No handler for topic %(topic)s.", topic=self.topic),
-                }
-            )
+            self._set_state("ignored", _("No handler for topic %(topic)s.", topic=self.topic))
             return
         getattr(self, method)(self._payload())
-        self.write({"state": "done", "note": False})
+        self._set_state("done")
 
     def action_replay(self):
-        """Process the stored deliveries again, through the queue."""
+        """Process the stored deliveries again, through the queue (integration users)."""
+        if not self.env.user.has_group("integration_base.group_integration_user"):
+            raise AccessError(_("Only integration users can replay webhook deliveries."))
         for event in self:
             self.env["sync.job"].enqueue(
                 event.backend_id,
@@ -132,7 +138,7 @@ class IntegrationWebhookEvent(models.Model):
                 priority=5,
                 name=_("Replay of webhook %(topic)s", topic=event.topic or "?"),
             )
-            event.write({"state": "received", "note": False})
+            event._set_state("received")
         self.invalidate_recordset(["job_id"])
         return {
             "type": "ir.actions.client",

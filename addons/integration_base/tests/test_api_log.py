@@ -48,6 +48,7 @@ class TestApiLog(IntegrationCase):
         threading.Thread(target=cls.server.serve_forever, daemon=True).start()
         cls.addClassCleanup(cls.server.shutdown)
         cls.base_url = "http://127.0.0.1:%s" % cls.server.server_address[1]
+        cls.backend.api_url = cls.base_url
         cls.backend._set_credential("access_token", TOKEN)
 
     def call(self, path):
@@ -97,6 +98,7 @@ class TestApiLog(IntegrationCase):
         self.assertFalse([line for line in capture.lines if TOKEN in line])
 
     def test_unreachable_platform_is_retryable_and_logged(self):
+        self.backend.api_url = "http://127.0.0.1:9"
         try:
             self.backend._http("GET", "http://127.0.0.1:9/nothing-listens-here")
         except RetryableError as exc:

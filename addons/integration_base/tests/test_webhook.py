@@ -4,9 +4,19 @@ from unittest.mock import patch
 from odoo.tests import HttpCase, tagged
 
 from ..const import WEBHOOK_MAX_BODY_BYTES
-from ..tools.signature import hmac_sha256_base64
+from ..models.integration_backend import IntegrationBackend
+from ..tools.signature import hmac_sha256_base64, verify_hmac_sha256_base64
 
 SECRET = "hush-webhook-secret"
+
+
+def hmac_verifier(backend):
+    """A platform's verifier, for the route's own tests: the base assumes none."""
+    secret = backend._webhook_secret()
+    header = backend._webhook_spec()["signature"]
+    if not secret:
+        return None
+    return lambda body, headers: verify_hmac_sha256_base64(secret, body, headers.get(header))
 
 
 @tagged("post_install", "-at_install")
@@ -14,13 +24,16 @@ class TestWebhookRoute(HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.backend = cls.env["integration.backend"].create(
-            {"name": "Webhook shop", "platform": "shopify"}
-        )
+        # eBay: no connector of that platform is installed to declare a verifier.
+        cls.Backend = cls.env["integration.backend"]
+        cls.startClassPatcher(patch.object(type(cls.Backend), "_webhook_verifier", hmac_verifier))
+        cls.backend = cls.Backend.create({"name": "Webhook shop", "platform": "ebay"})
         cls.backend._set_credential("webhook_secret", SECRET)
         cls.Event = cls.env["integration.webhook.event"]
 
-    def post(self, body, *, signature=None, delivery="d-1", topic="orders/create", backend=None):
+    def post(
+        self, body, *, signature=None, delivery="d-1", topic="orders/create", backend=None, url=None
+    ):
         # Header names come from the backend: platform addons name them their way.
         backend = backend or self.backend
         spec = backend._webhook_spec()
@@ -33,7 +46,7 @@ class TestWebhookRoute(HttpCase):
         }
         if delivery:
             headers[spec["delivery_id"]] = delivery
-        url = "/integration/webhook/%s" % backend.id
+        url = url or "/integration/webhook/%s" % backend.id
         return self.opener.post(self.base_url() + url, data=body, headers=headers, timeout=20)
 
     def events(self):
@@ -76,10 +89,37 @@ class TestWebhookRoute(HttpCase):
         self.assertFalse(self.events())
 
     def test_backend_without_secret_rejects(self):
-        bare = self.env["integration.backend"].create({"name": "No secret", "platform": "shopify"})
+        bare = self.env["integration.backend"].create({"name": "No secret", "platform": "ebay"})
         body = b'{"id": 4}'
         response = self.post(body, signature=hmac_sha256_base64("", body), backend=bare)
         self.assertEqual(response.status_code, 401)
+
+    def test_unknown_backend_answers_like_a_bad_signature(self):
+        body = b'{"id": 10}'
+        refused = self.post(body, signature=hmac_sha256_base64("wrong", body))
+        unknown = self.post(body, url="/integration/webhook/%s" % (self.backend.id + 100000))
+        self.assertEqual((unknown.status_code, unknown.text), (401, refused.text))
+        self.assertFalse(self.events())
+
+    def test_the_base_verifies_no_scheme_of_its_own(self):
+        # Without the patch (the base alone), every delivery is refused: the base
+        # does not assume Shopify's HMAC or any other scheme.
+        with patch.object(
+            type(self.Backend), "_webhook_verifier", IntegrationBackend._webhook_verifier
+        ):
+            self.env.registry.clear_cache()
+            self.assertIsNone(self.Backend._webhook_target(self.backend.id))
+            self.assertEqual(self.post(b'{"id": 11}').status_code, 401)
+        self.env.registry.clear_cache()
+        self.assertFalse(self.events())
+
+    def test_pathological_but_signed_deliveries_are_400(self):
+        deep = b"[" * 100000 + b"]" * 100000
+        self.assertEqual(self.post(deep, delivery="deep").status_code, 400)
+        for name in ("delivery", "topic"):
+            response = self.post(b'{"id": 12}', **{name: "nul-\x00-%s" % name})
+            self.assertEqual(response.status_code, 400, name)
+        self.assertFalse(self.events())
 
     def test_a_new_secret_applies_at_once(self):
         body = b'{"id": 9}'
@@ -91,7 +131,7 @@ class TestWebhookRoute(HttpCase):
         )
         self.assertEqual(rotated.status_code, 200)
         self.backend.action_disable()
-        self.assertEqual(self.post(body, delivery="s-4").status_code, 404)
+        self.assertEqual(self.post(body, delivery="s-4").status_code, 401)
 
     def test_too_large_and_malformed(self):
         big = b'{"pad": "' + b"x" * WEBHOOK_MAX_BODY_BYTES + b'"}'

@@ -2,7 +2,8 @@
 
 A timeout on every call, the platform's HTTP answers turned into the typed errors
 of integration_base, and each call reported to a recorder (the API log) with the
-URL redacted. It never retries itself: the job queue does, with backoff.
+URL redacted. It never retries itself: the job queue does, with backoff. It never
+follows a redirect: the credentials of a call would go along to the new address.
 """
 
 import time
@@ -32,6 +33,13 @@ def error_for_status(platform, response, message=None):
     status = response.status_code
     if status < 300:
         return None
+    if status < 400:
+        return PermanentError(
+            "%s answered with a redirect (%s) to %s: redirects are not followed, so that "
+            "credentials never go to another address. Check the backend's API URL."
+            % (platform, status, redact_url(response.headers.get("Location") or "nowhere")),
+            status=status,
+        )
     detail = message or (response.text or "")[:300]
     text = "%s answered %s: %s" % (platform, status, detail)
     if status == 429:
@@ -59,6 +67,7 @@ def send(
     secrets=(),
     raise_for_status=True,
     cost_of=None,
+    check_url=None,
     **kwargs,
 ):
     """Make one HTTP call; return the response, or raise a typed error.
@@ -67,9 +76,14 @@ def send(
     :param secrets: values to scrub from any error text
     :param cost_of: function of the response giving the cost the platform reported
         for the call (Shopify's actualQueryCost), stored with the record
+    :param check_url: called with ``url`` before anything is sent; raises (a typed
+        error) to refuse a host the caller may not reach
     """
+    if check_url:
+        check_url(url)
     started = time.monotonic()
     endpoint = redact_url(url)
+    kwargs["allow_redirects"] = False
     try:
         response = session.request(method, url, timeout=timeout, **kwargs)
     except requests.Timeout as exc:

@@ -50,3 +50,30 @@ class ProductFitment(models.Model):
             {"year": r.year, "make": r.make, "model": r.model, "engine": r.engine or None}
             for r in self
         ]
+
+    # Fitment rows are part of their product: whoever may edit the product may edit
+    # them (a sales, inventory or purchase manager, a Settings administrator, as the
+    # installed apps grant product.template), and nobody else. The access file lets
+    # every internal user through; this is the check.
+
+    def _check_product_write_access(self):
+        templates = self.product_tmpl_id
+        templates.check_access_rights("write")
+        templates.check_access_rule("write")
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        rows = super().create(vals_list)
+        rows._check_product_write_access()
+        return rows
+
+    def write(self, vals):
+        self._check_product_write_access()
+        result = super().write(vals)
+        if "product_tmpl_id" in vals:
+            self._check_product_write_access()
+        return result
+
+    def unlink(self):
+        self._check_product_write_access()
+        return super().unlink()

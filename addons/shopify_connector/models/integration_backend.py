@@ -9,12 +9,15 @@ from odoo.addons.integration_base.exceptions import (
     JobDeferred,
     RetryableError,
 )
+from odoo.addons.integration_base.tools.signature import verify_hmac_sha256_base64
 
 from ..api.auth import request_access_token
 from ..api.client import MAX_INPUT_ITEMS, ShopifyClient
 from ..const import (
+    API_HOSTS,
     API_VERSION,
     DEFAULT_STOCK_BATCH_SECONDS,
+    FILE_HOSTS,
     INVENTORY_REASON,
     MAX_STOCK_BATCH_SECONDS,
     METAFIELD_NAMESPACE,
@@ -22,6 +25,7 @@ from ..const import (
     PLAN_LIMITS,
     TOKEN_RENEW_MARGIN_SECONDS,
     WEBHOOK_HEADERS,
+    WEBHOOK_SHOP_DOMAIN_HEADER,
     WEBHOOK_TOPICS,
 )
 from ..mapping.product import metafield_definitions
@@ -60,6 +64,13 @@ class IntegrationBackend(models.Model):
         "web.base.url when empty.",
     )
     shopify_webhook_status = fields.Text("Webhooks", readonly=True)
+    shopify_shop_domain = fields.Char(
+        "Shop domain",
+        readonly=True,
+        copy=False,
+        help="The shop's myshopify.com domain, as Shopify gives it (Test connection): "
+        "webhooks from another shop are refused.",
+    )
     shopify_metafields_ready = fields.Boolean(readonly=True, copy=False)
     shopify_stock_batch_seconds = fields.Float(
         "Stock batching window (s)",
@@ -115,19 +126,47 @@ class IntegrationBackend(models.Model):
             "rate_limit_restore_rate": restore,
         }
 
+    # ------------------------------------------------------------- hosts
+    def _allowed_api_hosts(self):
+        if self.platform == "shopify":
+            return API_HOSTS
+        return super()._allowed_api_hosts()
+
+    def _allowed_file_hosts(self):
+        if self.platform == "shopify":
+            return FILE_HOSTS
+        return super()._allowed_file_hosts()
+
     # ------------------------------------------------------------- webhooks
     def _webhook_spec(self):
         if self.platform == "shopify":
             return dict(WEBHOOK_HEADERS)
         return super()._webhook_spec()
 
-    def _webhook_secret(self):
-        # Shopify signs webhooks with the app's client secret.
-        if self.platform == "shopify":
-            return self._get_credential(
-                "webhook_secret", raise_if_missing=False
-            ) or self._get_credential("client_secret", raise_if_missing=False)
-        return super()._webhook_secret()
+    def _webhook_target_fields(self):
+        return super()._webhook_target_fields() | {"shopify_shop_domain"}
+
+    def _webhook_verifier(self):
+        """Shopify's scheme: base64 HMAC-SHA256 of the raw body with the app's client
+        secret (or ``webhook_secret`` when it differs), and the shop's own domain in
+        X-Shopify-Shop-Domain (a shop knows no other's secret, but one app serves many
+        shops). Refuses all until Test connection has learnt the domain."""
+        if self.platform != "shopify":
+            return super()._webhook_verifier()
+        secret = self._webhook_secret() or self._get_credential(
+            "client_secret", raise_if_missing=False
+        )
+        domain = (self.shopify_shop_domain or "").lower()
+        if not secret or not domain:
+            return None
+        signature_header = WEBHOOK_HEADERS["signature"]
+
+        def verify(body, headers):
+            return (headers.get(WEBHOOK_SHOP_DOMAIN_HEADER) or "").strip().lower() == domain and (
+                verify_hmac_sha256_base64(secret, body, headers.get(signature_header))
+            )
+
+        return verify
 
     def _webhook_handlers(self):
         handlers = super()._webhook_handlers()
@@ -180,6 +219,8 @@ class IntegrationBackend(models.Model):
     # ------------------------------------------------------------- platform hooks
     def _shopify_test_connection(self):
         info = self._shopify_client().shop_info()
+        if self.shopify_shop_domain != info["shop"]["myshopifyDomain"]:
+            self.shopify_shop_domain = info["shop"]["myshopifyDomain"]
         self._shopify_sync_locations(info["locations"]["nodes"])
         message = _(
             "Connected to %(shop)s (%(count)s locations).",

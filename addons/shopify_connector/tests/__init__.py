@@ -14,4 +14,5 @@ from . import (
     test_flow_webhooks,
     test_mapping_order,
     test_mapping_product,
+    test_security_shopify,
 )

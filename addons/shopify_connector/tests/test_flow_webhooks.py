@@ -100,19 +100,37 @@ class TestWebhooks(SandboxMixin, HttpCase):
         self.assertEqual(len(binding), 1)
         self.assertAlmostEqual(binding.odoo_id.amount_total, float(order["total_price"]), 2)
 
-    def post(self, body, signature, delivery_id, topic="orders/create"):
+    def post(self, body, signature, delivery_id, topic="orders/create", shop=None, backend=None):
         return requests.post(
-            "%s/shopify/webhook/%s" % (self.base_url(), self.backend.id),
+            "%s/shopify/webhook/%s" % (self.base_url(), (backend or self.backend).id),
             data=body,
             headers={
                 "Content-Type": "application/json",
                 "X-Shopify-Hmac-Sha256": signature,
                 "X-Shopify-Topic": topic,
                 "X-Shopify-Webhook-Id": delivery_id,
-                "X-Shopify-Shop-Domain": "sandbox.myshopify.com",
+                "X-Shopify-Shop-Domain": shop or self.state()["shop"]["domain"],
             },
             timeout=20,
         )
+
+    def test_the_shop_domain_is_learnt_and_another_shop_is_refused(self):
+        self.assertEqual(self.backend.shopify_shop_domain, self.state()["shop"]["domain"])
+        body = b'{"id": 2, "admin_graphql_api_id": "gid://shopify/Order/2"}'
+        good = hmac_sha256_base64(CLIENT_SECRET, body)
+        for shop in ("other-shop.myshopify.com", "sandbox-motor-parts.myshopify.com.evil.example"):
+            response = self.post(body, good, str(uuid.uuid4()), shop=shop)
+            self.assertEqual(response.status_code, 401, shop)
+        self.assertFalse(self.events().filtered(lambda e: e.body == body.decode()))
+
+    def test_unknown_backend_and_other_platform_answer_401(self):
+        body = b'{"id": 3}'
+        good = hmac_sha256_base64(CLIENT_SECRET, body)
+        unknown = self.env["integration.backend"].browse(self.backend.id + 100000)
+        self.assertEqual(self.post(body, good, "u-1", backend=unknown).status_code, 401)
+        ebay = self.env["integration.backend"].create({"name": "Seller", "platform": "ebay"})
+        self.assertEqual(self.post(body, good, "u-2", backend=ebay).status_code, 401)
+        self.assertFalse(self.events().filtered(lambda e: e.body == body.decode()))
 
     def test_wrong_signature_is_refused_and_a_duplicate_is_ignored(self):
         body = json.dumps({"id": 1, "admin_graphql_api_id": "gid://shopify/Order/1"}).encode()
@@ -152,6 +170,7 @@ class TestWebhooks(SandboxMixin, HttpCase):
 
     def test_app_uninstalled_disconnects_the_backend(self):
         backend = self.make_backend(name="Leaving shop", shopify_webhook_base_url=self.base_url())
+        backend.flush_recordset()  # the shop domain Test connection learnt, for the route
         body = b'{"id": 1, "name": "sandbox"}'
         response = requests.post(
             "%s/shopify/webhook/%s" % (self.base_url(), backend.id),
@@ -161,6 +180,7 @@ class TestWebhooks(SandboxMixin, HttpCase):
                 "X-Shopify-Hmac-Sha256": hmac_sha256_base64(CLIENT_SECRET, body),
                 "X-Shopify-Topic": "app/uninstalled",
                 "X-Shopify-Webhook-Id": "bye-1",
+                "X-Shopify-Shop-Domain": self.state()["shop"]["domain"],
                 "Content-Type": "application/json",
             },
         )
