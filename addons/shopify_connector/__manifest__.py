@@ -2,7 +2,7 @@
     "name": "Shopify Connector",
     "summary": "Shopify GraphQL Admin API 2026-10: catalogue with variants and fitment, "
     "stock, orders, fulfilments, webhooks and bulk operations",
-    "version": "17.0.1.0.0",
+    "version": "17.0.1.1.0",
     "category": "Sales/Integrations",
     "author": "Motor Parts Commerce Suite",
     "website": "https://github.com/motor-parts/odoo-commerce-suite",

@@ -1,37 +1,25 @@
-"""Shopify orders -> one normalized shape -> the lines of an Odoo sale order.
+"""Shopify orders -> the channel core's normalized order.
 
 Pure functions: no Odoo environment, no records, no HTTP.
 
 An order reaches the connector two ways: as an ``OrderFields`` node of the GraphQL API
 (``ShopifyClient.order()`` / ``orders_updated_since()``) and as the REST-shaped body of the
 ``orders/create``, ``orders/updated`` and ``orders/cancelled`` webhooks. Both become the
-same normalized dict (``normalize_graphql_order`` / ``normalize_webhook_order``)::
-
-    {"external_id": "gid://shopify/Order/123", "name": "#1001", "email", "phone",
-     "currency", "created_at": "2026-11-26 10:00:00", "updated_at": ...,  # UTC, naive
-     "cancelled": bool, "financial_status": "paid"|...|None, "taxes_included": bool,
-     "customer": {"external_id", "email", "first_name", "last_name", "phone"} | None,
-     "shipping_address": {"name", "company", "street", "street2", "city", "state_code",
-                          "zip", "country_code", "phone"} | None,
-     "billing_address": ... | None,
-     "lines": [{"external_id", "variant_external_id", "sku", "name", "quantity": int,
-                "unit_price": Decimal, "discount": Decimal,  # for the whole line
-                "taxes": [{"title", "rate": Decimal, "amount": Decimal}]}],
-     "shipping": [{"title", "code", "price": Decimal, "discount": Decimal, "taxes": [...]}],
-     "total": Decimal, "total_tax": Decimal, "total_discount": Decimal,
-     "subtotal": Decimal}
-
-Amounts are in the shop's currency (``shopMoney``; the REST ``price`` fields), as
-``Decimal`` built from Shopify's strings, never through a float. A blank text is None.
+same normalized dict (``normalize_graphql_order`` / ``normalize_webhook_order``), of the
+shape ``integration_channel.tools.order`` describes, which also turns it into sale order
+lines. Amounts are in the shop's currency (``shopMoney``; the REST ``price`` fields).
 """
 
 import datetime as dt
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal
 
-ZERO = Decimal("0")
-HUNDRED = Decimal("100")
-CENT = Decimal("0.01")
-PERCENT_STEP = Decimal("0.0001")  # discount_percent: 4 decimals at most
+from odoo.addons.integration_channel.tools.order import (
+    ZERO,
+    InvalidOrderData,
+    to_decimal,
+    to_quantity,
+)
+
 RATE_STEP = Decimal("0.000001")  # a tax rate derived from amounts (Shopify gave none)
 ODOO_DATETIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 
@@ -42,24 +30,6 @@ def _text(value):
         return None
     text = str(value).strip()
     return text or None
-
-
-def to_decimal(value) -> Decimal:
-    """Shopify money or rate -> Decimal (None/"" -> 0). Strings are parsed as they are;
-    a JSON number (a tax ``rate``) goes through its shortest repr, so 0.2 -> 0.2."""
-    if value is None or value == "":
-        return ZERO
-    if isinstance(value, Decimal):
-        return value
-    if isinstance(value, bool):
-        raise ValueError("%r is not an amount." % (value,))
-    try:
-        amount = Decimal(repr(value) if isinstance(value, float) else str(value).strip())
-    except InvalidOperation:
-        raise ValueError("Shopify sent %r where an amount was expected." % (value,)) from None
-    if not amount.is_finite():
-        raise ValueError("Shopify sent %r where an amount was expected." % (value,))
-    return amount
 
 
 def _shop_money(bag, key="shopMoney"):
@@ -82,7 +52,9 @@ def odoo_datetime(value):
     try:
         moment = dt.datetime.fromisoformat(text)
     except ValueError:
-        raise ValueError("Shopify sent %r where a date and time was expected." % value) from None
+        raise InvalidOrderData(
+            "Shopify sent %r where a date and time was expected." % value
+        ) from None
     if moment.tzinfo is not None:
         moment = moment.astimezone(dt.timezone.utc).replace(tzinfo=None)
     return moment.replace(microsecond=0).strftime(ODOO_DATETIME_FORMAT)
@@ -143,7 +115,7 @@ def _fill_rates(taxes, base, taxes_included):
 
 
 def _line(external_id, variant_id, sku, name, quantity, unit_price, discount, taxes, incl):
-    quantity = int(quantity or 0)
+    quantity = to_quantity(quantity)
     return {
         "external_id": external_id,
         "variant_external_id": variant_id,
@@ -394,99 +366,3 @@ def normalize_webhook_order(payload: dict) -> dict:
             "subtotal": _rest_money(payload, "subtotal_price"),
         }
     )
-
-
-# ---------------------------------------------------------------------- Odoo side
-def discount_percent(gross, discount) -> Decimal:
-    """The percentage that takes ``gross`` down by ``discount``, with 4 decimals at most,
-    between 0 and 100: ``gross * (1 - d / 100)`` is ``gross - discount`` to within
-    ``gross * 0.0000005`` (under half a cent for a line under 10,000)."""
-    gross, discount = to_decimal(gross), to_decimal(discount)
-    if not gross or not discount:
-        return ZERO.quantize(PERCENT_STEP)
-    percent = (discount * HUNDRED / gross).quantize(PERCENT_STEP, rounding=ROUND_HALF_UP)
-    return min(max(percent, ZERO), HUNDRED).quantize(PERCENT_STEP)
-
-
-def order_line_specs(order: dict) -> list[dict]:
-    """The sale order lines of a normalized order, as plain values.
-
-    Product lines: ``{"kind": "product", "sku", "name", "quantity", "price_unit",
-    "discount_percent", "tax_rates": [Decimal], "external_id", "variant_external_id"}``;
-    then shipping lines: the same keys with ``"kind": "shipping"``, ``sku``,
-    ``external_id`` and ``variant_external_id`` None, quantity 1, and ``"code"`` (the
-    shipping rate's code). ``price_unit * quantity * (1 - discount_percent / 100)`` is
-    the line's discounted amount; ``tax_rates`` are fractions (0.2 for 20 %), one per
-    Shopify tax line, in Shopify's order.
-    """
-    specs = []
-    for line in order.get("lines") or ():
-        quantity = int(line["quantity"])
-        price = to_decimal(line["unit_price"])
-        specs.append(
-            {
-                "kind": "product",
-                "sku": line.get("sku"),
-                "name": line.get("name"),
-                "quantity": quantity,
-                "price_unit": price,
-                "discount_percent": discount_percent(price * quantity, line.get("discount")),
-                "tax_rates": [to_decimal(tax["rate"]) for tax in line.get("taxes") or ()],
-                "external_id": line.get("external_id"),
-                "variant_external_id": line.get("variant_external_id"),
-            }
-        )
-    for line in order.get("shipping") or ():
-        price = to_decimal(line["price"])
-        specs.append(
-            {
-                "kind": "shipping",
-                "sku": None,
-                "name": line.get("title"),
-                "quantity": 1,
-                "price_unit": price,
-                "discount_percent": discount_percent(price, line.get("discount")),
-                "tax_rates": [to_decimal(tax["rate"]) for tax in line.get("taxes") or ()],
-                "external_id": None,
-                "variant_external_id": None,
-                "code": line.get("code"),
-            }
-        )
-    return specs
-
-
-def _round(amount, rounding):
-    """Round half away from zero to a multiple of ``rounding`` (Odoo's float_round)."""
-    return (amount / rounding).quantize(Decimal("1"), rounding=ROUND_HALF_UP) * rounding
-
-
-def expected_amounts(specs, taxes_included, currency_rounding=CENT) -> dict:
-    """``{"untaxed", "tax", "total"}`` of ``specs`` the way Odoo computes a sale order
-    with percent taxes rounded per line (the default ``round_per_line``):
-
-    - a line's amount is ``round(price_unit * (1 - discount / 100) * quantity)``;
-    - prices without tax: each tax is ``round(amount * rate)``, the total adds them;
-    - prices with tax included: the untaxed amount is ``round(amount / (1 + sum of
-      rates))``, the taxes are the rest, the total is the amount.
-    """
-    rounding = to_decimal(currency_rounding)
-    untaxed = tax = ZERO
-    for spec in specs:
-        price = to_decimal(spec["price_unit"])
-        factor = 1 - to_decimal(spec.get("discount_percent")) / HUNDRED
-        amount = _round(price * factor * to_decimal(spec["quantity"]), rounding)
-        rates = [to_decimal(rate) for rate in spec.get("tax_rates") or ()]
-        if taxes_included:
-            net = _round(amount / (1 + sum(rates, ZERO)), rounding) if rates else amount
-            untaxed += net
-            tax += amount - net
-        else:
-            untaxed += amount
-            tax += sum((_round(amount * rate, rounding) for rate in rates), ZERO)
-    return {"untaxed": untaxed, "tax": tax, "total": untaxed + tax}
-
-
-def expected_total(specs, taxes_included, currency_rounding=CENT) -> Decimal:
-    """The total Odoo will compute for ``specs`` (see ``expected_amounts``), to compare
-    with Shopify's ``total`` and flag the order when they differ."""
-    return expected_amounts(specs, taxes_included, currency_rounding)["total"]

@@ -52,11 +52,6 @@ class IntegrationBackend(models.Model):
         help="Sets the query-cost bucket the connector paces itself to.",
     )
     shopify_location_ids = fields.One2many("shopify.location", "backend_id", "Locations")
-    shopify_order_mode = fields.Selection(
-        [("quotation", "Quotation"), ("confirmed", "Confirmed order (reserves stock)")],
-        string="Imported orders become",
-        default="confirmed",
-    )
     shopify_last_order_poll = fields.Datetime("Orders polled up to", readonly=True)
     shopify_webhook_base_url = fields.Char(
         "Webhook base URL",

@@ -7,7 +7,7 @@ class IntegrationWebhookEvent(models.Model):
     _inherit = "integration.webhook.event"
 
     def _shopify_on_order(self, payload):
-        binding = self.env["shopify.order.binding"]._shopify_import(
+        binding = self.env["shopify.order.binding"]._import_order(
             self.backend_id,
             self.env["shopify.order.binding"]._shopify_normalize_webhook(payload),
         )

@@ -13,17 +13,8 @@ class SaleOrder(models.Model):
     def _compute_shopify_origin(self):
         for order in self:
             binding = order.shopify_binding_ids[:1]
-            order.shopify_order_name = binding.shopify_name
+            order.shopify_order_name = binding.platform_order_name
             order.shopify_backend_id = binding.backend_id
 
     def _search_shopify_order_name(self, operator, value):
-        return [("shopify_binding_ids.shopify_name", operator, value)]
-
-
-class SaleOrderLine(models.Model):
-    _inherit = "sale.order.line"
-
-    shopify_line_id = fields.Char(readonly=True, copy=False)
-    shopify_unknown_sku = fields.Boolean(
-        "Unknown SKU", readonly=True, help="No Odoo product has this Shopify item's SKU."
-    )
+        return [("shopify_binding_ids.platform_order_name", operator, value)]

@@ -55,7 +55,7 @@ class StockPicking(models.Model):
                     "Nothing of %(picking)s is left to fulfil on Shopify order %(order)s "
                     "(already fulfilled, or SKUs that are not on the order).",
                     picking=self.name,
-                    order=binding.shopify_name,
+                    order=binding.platform_order_name,
                 )
             )
         fulfillment = client.fulfillment_create(

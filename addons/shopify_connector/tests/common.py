@@ -39,7 +39,7 @@ class SandboxMixin:
                 "name": "Sandbox shop",
                 "platform": "shopify",
                 "api_url": cls.sandbox.url,
-                "shopify_order_mode": "confirmed",
+                "order_mode": "confirmed",
                 **values,
             }
         )

@@ -58,7 +58,7 @@ class TestConcurrentDeliveries(BaseCase):
         super().setUp()
         self.data = CommittedData(self)
         self.backend_id = self.data.backend(
-            name="Race shop", api_url="http://127.0.0.1:9", shopify_order_mode="quotation"
+            name="Race shop", api_url="http://127.0.0.1:9", order_mode="quotation"
         )
         self.addCleanup(self.cleanup_orders)
 
@@ -76,7 +76,7 @@ class TestConcurrentDeliveries(BaseCase):
             with self.data.registry.cursor() as cr:
                 env = api.Environment(cr, api.SUPERUSER_ID, {})
                 try:
-                    env["shopify.order.binding"]._shopify_import(
+                    env["shopify.order.binding"]._import_order(
                         env["integration.backend"].browse(self.backend_id), ORDER
                     )
                     env.flush_all()

@@ -130,7 +130,7 @@ class TestOrders(ShopifyCase):
         self.poll()
         binding = self.binding_of(order)
         sale = binding.odoo_id
-        flagged = sale.order_line.filtered("shopify_unknown_sku")
+        flagged = sale.order_line.filtered("channel_unknown_sku")
         self.assertEqual(len(flagged), 1)
         self.assertIn("MAT-ONLY", flagged.name)
         self.assertTrue(binding.has_unknown_sku)

@@ -7,14 +7,16 @@ from decimal import Decimal
 from odoo.tests import tagged
 from odoo.tests.common import BaseCase
 
-from odoo.addons.shopify_connector.mapping.order import (
+from odoo.addons.integration_channel.tools.order import (
     discount_percent,
     expected_amounts,
     expected_total,
+    order_line_specs,
+)
+from odoo.addons.shopify_connector.mapping.order import (
     normalize_graphql_order,
     normalize_webhook_order,
     odoo_datetime,
-    order_line_specs,
 )
 
 D = Decimal

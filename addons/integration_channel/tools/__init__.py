@@ -1,0 +1,3 @@
+"""Pure helpers of the channel core: no Odoo environment, no records, no HTTP."""
+
+from . import order
