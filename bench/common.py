@@ -57,6 +57,19 @@ def start_odoo(conf, db, *args, log_path):
     raise RuntimeError("odoo did not answer in 120 s, see %s" % log_path)
 
 
+def start_http_server(conf, db, log_path, workers=2):
+    """An Odoo server answering HTTP only: ``workers`` prefork workers, no cron thread
+    (jobs are left to the worker servers): (process, base url)."""
+    return start_odoo(
+        conf,
+        db,
+        "--workers=%s" % workers,
+        "--max-cron-threads=0",
+        "--gevent-port=%s" % free_port(),
+        log_path=log_path,
+    )
+
+
 def stop(process):
     process.terminate()
     try:

@@ -22,17 +22,21 @@ client's delayed ACK, a loopback artefact that no real shop has.
 
 import json
 import os
+import random
 import re
 import subprocess
 import sys
 import threading
 import time
 import urllib.request
+import uuid
 from collections import Counter
 
 from common import ROOT, free_port, start_odoo, stop
 
 SANDBOX_TOKEN = "shpat_sandbox"
+# The sandbox's app client secret (its Config default): Shopify signs webhooks with it.
+SANDBOX_CLIENT_SECRET = "sandbox-client-secret"
 LOCATION_NAME = "Main warehouse"
 JOB_LOG_HANDLER = "--log-handler=odoo.addons.integration_base.models.sync_job:INFO"
 FAILED_LINE = re.compile(r"sync job \d+ \((\w+)\) failed: (\w+)")
@@ -173,11 +177,11 @@ def get_json(url, path, timeout=10):
         return json.loads(response.read())
 
 
-def post_json(url, path, data, timeout=10):
+def post_json(url, path, data, timeout=10, headers=None):
     request = urllib.request.Request(
         url + path,
         data=json.dumps(data).encode(),
-        headers={"Content-Type": "application/json"},
+        headers={"Content-Type": "application/json", **(headers or {})},
         method="POST",
     )
     with urllib.request.urlopen(request, timeout=timeout) as response:
@@ -244,6 +248,42 @@ def create_backend(registry, url, workers):
                 }
             )
         return backend_id, location.warehouse_id.lot_stock_id.id
+
+
+def use_shop_currency(registry, sandbox_url):
+    """The company keeps its books in the shop's currency (GBP on the sandbox), as a
+    shop's Odoo usually does: orders need no conversion."""
+    answer = post_json(
+        sandbox_url,
+        "/admin/api/2026-10/graphql.json",
+        {"query": "{ shop { currencyCode } }"},
+        headers={"X-Shopify-Access-Token": SANDBOX_TOKEN},
+    )
+    with registry.cursor() as cr:
+        env = env_of(cr)
+        currency = (
+            env["res.currency"]
+            .with_context(active_test=False)
+            .search([("name", "=", answer["data"]["shop"]["currencyCode"])])
+        )
+        currency.active = True
+        env.company.currency_id = currency
+
+
+def connect_webhooks(registry, backend_id, http_url, sandbox_url):
+    """The backend takes Shopify's webhooks at the Odoo server ``http_url``, signed
+    with the app's client secret as Shopify signs them. The reconciliation poll is
+    switched off: every sale order then comes from a webhook, and an order the
+    webhooks lose shows as lost. Returns (the backend's webhook URI, the shop domain
+    the sandbox sends them from)."""
+    with registry.cursor() as cr:
+        env = env_of(cr)
+        backend = env["integration.backend"].browse(backend_id)
+        backend._set_credential("client_secret", SANDBOX_CLIENT_SECRET)
+        backend.shopify_webhook_base_url = http_url
+        uri = backend._shopify_webhook_uri()
+        env.ref("shopify_connector.ir_cron_shopify_poll_orders").active = False
+    return uri, get_json(sandbox_url, "/_sandbox/state")["shop"]["domain"]
 
 
 def ensure_attribute(env):
@@ -323,6 +363,31 @@ def create_catalogue(env, count, prefix, multi_variant=lambda index: True, categ
             )
     env["product.fitment"].create(fitments)
     return templates
+
+
+def stocked_catalogue(registry, backend_id, stock_location_id, products, prefix, quantity):
+    """``products`` templates of 3 variants, ``quantity`` units of each variant in the
+    mapped warehouse, exported with their stock by the workers (which must be running,
+    see start_workers). Returns the SKUs whose variant is bound on Shopify."""
+    with registry.cursor() as cr:
+        env = env_of(cr)
+        templates = create_catalogue(env, products, prefix)
+        location = env["stock.location"].browse(stock_location_id)
+        for variant in templates.product_variant_ids:
+            env["stock.quant"]._update_available_quantity(variant, location, quantity)
+        env["shopify.product.binding"]._shopify_bind_and_export(
+            env["integration.backend"].browse(backend_id), templates
+        )
+    wait_jobs(registry, backend_id, 900, "export with stock")
+    with registry.cursor() as cr:
+        cr.execute(
+            """SELECT p.default_code FROM shopify_variant_binding b
+                 JOIN product_product p ON p.id = b.odoo_id
+                WHERE b.backend_id = %s AND b.inventory_item_id IS NOT NULL
+                ORDER BY p.default_code""",
+            [backend_id],
+        )
+        return [row[0] for row in cr.fetchall()]
 
 
 def start_workers(conf, db, count, log_path):
@@ -519,6 +584,190 @@ def throttle_line(status):
         int(status.get("maximumAvailable") or 0),
         int(status.get("restoreRate") or 0),
     )
+
+
+# --------------------------------------------------------------- orders, webhooks
+def place_orders(url, skus, count, seed, returning=0.25, prefix="buyer"):
+    """``count`` orders placed on the sandbox as checkout places them (it keeps no
+    webhook subscription here, so it sends nothing itself): 3 lines of distinct SKUs,
+    1-3 units each, 20 % tax, a 10 % discount code and paid shipping, by buyers of
+    whom a share ``returning`` order again. Returns their ``orders/create`` bodies."""
+    rng = random.Random(seed)
+    buyers = max(1, round(count * (1 - returning)))
+    orders = []
+    for index in range(count):
+        buyer = index % buyers
+        orders.append(
+            post_json(
+                url,
+                "/_sandbox/orders",
+                {
+                    "email": "%s-%05d@example.com" % (prefix, buyer),
+                    "customer": {"firstName": "Buyer", "lastName": "%05d" % buyer},
+                    "shipping_address": {
+                        "firstName": "Buyer",
+                        "lastName": "%05d" % buyer,
+                        "address1": "%s Station Road" % (1 + buyer % 200),
+                        "city": "Leeds",
+                        "zip": "LS1 %sAP" % (buyer % 10),
+                        "countryCode": "GB",
+                    },
+                    "line_items": [
+                        {"sku": sku, "quantity": rng.randint(1, 3)} for sku in rng.sample(skus, 3)
+                    ],
+                    "tax_rate": "0.2",
+                    "shipping": {"title": "Standard", "price": "4.90"},
+                    "discount": {"code": "BENCH10", "percentage": 10},
+                },
+            )["order"]
+        )
+    return orders
+
+
+def webhook_body(payload):
+    """A payload's bytes as the sandbox (and Shopify) send them."""
+    return json.dumps(payload, separators=(",", ":")).encode()
+
+
+def webhook_headers(secret, topic, shop_domain, body, delivery_id=None):
+    """The headers of one Shopify delivery of ``body`` (a new delivery id unless one
+    is given), signed with ``secret`` as the sandbox's dispatcher signs them."""
+    if ROOT not in sys.path:
+        sys.path.insert(0, ROOT)
+    from sandbox.shopify.schema import API_VERSION
+    from sandbox.shopify.webhooks import sign
+
+    return {
+        "Content-Type": "application/json",
+        "User-Agent": "Shopify-Captain-Hook",
+        "X-Shopify-Topic": topic,
+        "X-Shopify-Shop-Domain": shop_domain,
+        "X-Shopify-Hmac-Sha256": sign(secret, body),
+        "X-Shopify-Webhook-Id": delivery_id or str(uuid.uuid4()),
+        "X-Shopify-Event-Id": str(uuid.uuid4()),
+        "X-Shopify-Triggered-At": time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime()),
+        "X-Shopify-API-Version": API_VERSION,
+    }
+
+
+def deliver(uri, deliveries, concurrency, timeout=30):
+    """Posts ``deliveries`` ([(kind, headers, body)], in that order) to ``uri`` from
+    ``concurrency`` clients. Returns ({kind: {status: count}}, latencies, seconds);
+    a request that got no answer counts as status "no answer"."""
+    import requests
+
+    lock = threading.Lock()
+    pending = iter(deliveries)
+    statuses, latencies = {}, []
+
+    def client():
+        session = requests.Session()
+        mine, codes = [], Counter()
+        while True:
+            with lock:
+                delivery = next(pending, None)
+            if delivery is None:
+                break
+            kind, headers, body = delivery
+            started = time.monotonic()
+            try:
+                status = session.post(uri, data=body, headers=headers, timeout=timeout).status_code
+            except requests.RequestException:
+                status = "no answer"
+            mine.append(time.monotonic() - started)
+            codes[kind, status] += 1
+        with lock:
+            latencies.extend(mine)
+            for (kind, status), count in codes.items():
+                by_status = statuses.setdefault(kind, {})
+                by_status[status] = by_status.get(status, 0) + count
+
+    threads = [threading.Thread(target=client) for _index in range(concurrency)]
+    started = time.monotonic()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return statuses, latencies, time.monotonic() - started
+
+
+def bound_orders(cr, backend_id, external_ids):
+    """How many order bindings each of ``external_ids`` has: {external id: count}."""
+    cr.execute(
+        """SELECT external_id, count(*) FROM shopify_order_binding
+            WHERE backend_id = %s AND external_id = ANY(%s) GROUP BY external_id""",
+        [backend_id, list(external_ids)],
+    )
+    return dict(cr.fetchall())
+
+
+def wait_orders(registry, backend_id, external_ids, timeout, label, every=30):
+    """Until every one of ``external_ids`` has a sale order (through its binding), or
+    ``timeout`` seconds: the time.monotonic() when they all had one, or None."""
+    started = time.monotonic()
+    next_report = started + every
+    with registry.cursor() as cr:
+        while True:
+            found = len(bound_orders(cr, backend_id, external_ids))
+            cr.commit()
+            now = time.monotonic()
+            if found >= len(external_ids):
+                return now
+            if now - started > timeout:
+                return None
+            if now >= next_report:
+                print(
+                    "  [%s] %4.0f s: %s of %s orders"
+                    % (label, now - started, found, len(external_ids)),
+                    file=sys.stderr,
+                )
+                next_report = now + every
+            time.sleep(0.1)
+
+
+def order_outcome(cr, backend_id, external_ids, since_sale_id):
+    """Sale orders of the Shopify orders ``external_ids``: found (bound), lost (none),
+    duplicated (bindings beyond one per order, plus sale orders created since
+    ``since_sale_id`` that no binding holds), other (sale orders created since then
+    for an order that is not one of them) and totals differing from Shopify's."""
+    counts = bound_orders(cr, backend_id, external_ids)
+    cr.execute(
+        """SELECT count(*) FILTER (WHERE b.id IS NULL),
+                  count(*) FILTER (WHERE b.id IS NOT NULL
+                                   AND NOT coalesce(b.external_id = ANY(%s), false))
+             FROM sale_order s LEFT JOIN shopify_order_binding b ON b.odoo_id = s.id
+            WHERE s.id > %s""",
+        [list(external_ids), since_sale_id],
+    )
+    unbound, other = cr.fetchone()
+    cr.execute(
+        """SELECT count(*) FROM shopify_order_binding
+            WHERE backend_id = %s AND external_id = ANY(%s) AND total_mismatch""",
+        [backend_id, list(external_ids)],
+    )
+    return {
+        "expected": len(external_ids),
+        "found": len(counts),
+        "lost": len(external_ids) - len(counts),
+        "duplicated": sum(count - 1 for count in counts.values()) + unbound,
+        "unbound": unbound,
+        "other": other,
+        "total_mismatch": cr.fetchone()[0],
+    }
+
+
+def fault_shares(url, shares, seed):
+    """Makes the sandbox answer a share of the GraphQL calls with a fault: ``shares``
+    [(absolute share, rule)], e.g. [(0.08, {"status": 429})]. The sandbox tries its
+    rules in order, so each rule's rate is its share of the calls the rules before it
+    let through."""
+    left = 1.0
+    for index, (share, rule) in enumerate(shares):
+        rate = share / left
+        post_json(
+            url, "/_sandbox/faults", dict(rule, rate=rate, **({"seed": seed} if not index else {}))
+        )
+        left -= share
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ import time
 import uuid
 
 import requests
-from common import odoo_registry, percentile, start_odoo, stop
+from common import odoo_registry, percentile, start_http_server, stop
 
 SECRET = "bench-webhook-secret"
 SHOP_DOMAIN = "bench-shop.myshopify.com"
@@ -109,14 +109,7 @@ def main():
             "backend_id int, body text)"
         )
     log_path = os.path.join(os.path.dirname(args.conf), "webhook-bench-odoo.log")
-    process, url = start_odoo(
-        args.conf,
-        args.db,
-        "--workers=2",
-        "--max-cron-threads=0",
-        "--gevent-port=%s" % (20000 + os.getpid() % 20000),
-        log_path=log_path,
-    )
+    process, url = start_http_server(args.conf, args.db, log_path)
     try:
         load(url + "/integration/webhook/%s" % backend_id, 2, args.concurrency, spec)  # warm-up
         floor = load(url + "/bench/floor/%s" % backend_id, args.seconds, args.concurrency, spec)

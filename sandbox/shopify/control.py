@@ -210,10 +210,10 @@ def handle(app, method: str, path: str, params: dict, body: bytes) -> tuple[int,
             app.faults.add(data)
             return 200, {"faults": app.faults.rules()}
         if route == ("GET", "/faults"):
-            return 200, {"faults": app.faults.rules()}
+            return 200, {"faults": app.faults.rules(), "fired": app.faults.fired()}
         if route == ("DELETE", "/faults"):
             app.faults.clear()
-            return 200, {"faults": []}
+            return 200, {"faults": [], "fired": {}}
         if route == ("GET", "/config"):
             return 200, app.config.as_dict()
         if route == ("POST", "/config"):

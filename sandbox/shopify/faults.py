@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import threading
+from collections import Counter
 
 STATUS_BODIES = {
     429: {
@@ -19,16 +20,24 @@ STATUS_BODIES = {
 
 class Faults:
     """Rules, tried in order. Each rule may carry ``count`` (requests left; absent =
-    until cleared), and applies to ``target`` ("graphql", "oauth" or "all")."""
+    until cleared), and applies to ``target`` ("graphql", "oauth" or "all"). The
+    faults applied are counted per kind (``fired``) until the rules are cleared."""
 
     def __init__(self, seed: int | None = None):
         self._lock = threading.Lock()
         self._rules: list[dict] = []
         self._random = random.Random(seed)
+        self._fired: Counter = Counter()
 
     def clear(self) -> None:
         with self._lock:
             self._rules.clear()
+            self._fired.clear()
+
+    def fired(self) -> dict:
+        """Faults applied so far: {"429": n, "503": n, "timeout": n, "delay": n}."""
+        with self._lock:
+            return dict(self._fired)
 
     def add(self, rule: dict) -> dict:
         rule = dict(rule)
@@ -70,5 +79,8 @@ class Faults:
                 if rule.get("status"):
                     action["status"] = int(rule["status"])
                     action["retry_after"] = rule.get("retry_after", 2.0)
+                # A hang answers nothing, whatever status the rule also carries.
+                kind = "timeout" if "timeout" in action else str(action.get("status", "delay"))
+                self._fired[kind] += 1
                 return action
         return None

@@ -71,6 +71,20 @@ def test_delay_and_timeout(client):
     assert client.gql_raw("{ shop { id } }").status == 200
 
 
+def test_faults_fired_are_counted_per_kind_until_cleared(client):
+    client.control("POST", "faults", {"status": 429, "count": 2})
+    client.control("POST", "faults", {"rate": 1.0, "status": 502, "count": 1})
+    client.control("POST", "faults", {"rate": 1.0, "timeout": True, "seconds": 0.2, "count": 1})
+    statuses = [client.gql_raw("{ shop { id } }").status for _ in range(3)]
+    with pytest.raises((TimeoutError, OSError)):
+        client.gql_raw("{ shop { id } }")
+    assert client.gql_raw("{ shop { id } }").status == 200
+    assert statuses == [429, 429, 502]
+    assert client.control("GET", "faults")["fired"] == {"429": 2, "502": 1, "timeout": 1}
+    client.control("DELETE", "faults")
+    assert client.control("GET", "faults")["fired"] == {}
+
+
 def test_oauth_target_fault(client):
     client.control("POST", "faults", {"status": 503, "count": 1, "target": "oauth"})
     assert client.gql_raw("{ shop { id } }").status == 200
