@@ -148,6 +148,49 @@ def _send_notify(dbname):
         )
 
 
+# NOTIFY serialises the commits that send it (PostgreSQL holds a lock from the
+# notifying commit's start to its end), so at webhook rates one per commit would cap
+# ingest. A process sends the one for a channel in its transaction at most this often;
+# one held back meanwhile is sent after that transaction's commit, when the interval
+# ends, on a connection of its own (a worker that is busy claims again after each job
+# and needs none; an idle one is woken a few milliseconds later).
+WORKER_NOTIFY_INTERVAL_SECONDS = 0.02
+_channel_state = {}  # (database, channel) -> (monotonic time of the last NOTIFY, timer)
+
+
+def _may_notify_in_transaction(dbname, channel):
+    """True, and counted as sent, when no NOTIFY went on ``channel`` within the
+    interval; False when it must be held back (see _notify_channel_later)."""
+    with _notify_lock:
+        last, timer = _channel_state.get((dbname, channel), (0.0, None))
+        now = time.monotonic()
+        if now - last < WORKER_NOTIFY_INTERVAL_SECONDS:
+            return False
+        _channel_state[(dbname, channel)] = (now, timer)
+        return True
+
+
+def _notify_channel_later(dbname, channel):
+    """After the commit of a transaction whose NOTIFY was held back: one NOTIFY when
+    the interval ends, for every transaction held back meanwhile."""
+    with _notify_lock:
+        last, timer = _channel_state.get((dbname, channel), (0.0, None))
+        if timer is not None:
+            return
+        wait = max(0.0, last + WORKER_NOTIFY_INTERVAL_SECONDS - time.monotonic())
+        timer = threading.Timer(wait, _send_channel_notify, [dbname, channel])
+        timer.daemon = True
+        _channel_state[(dbname, channel)] = (last, timer)
+        timer.start()
+
+
+def _send_channel_notify(dbname, channel):
+    with _notify_lock:
+        _channel_state[(dbname, channel)] = (time.monotonic(), None)
+    with odoo.sql_db.db_connect(dbname).cursor() as cr:
+        cr.execute("SELECT pg_notify(%s, '')", [channel])
+
+
 def worker_channel(platform):
     """The channel a platform's idle workers LISTEN on. NOTIFY reaches only sessions
     of the same database, so the name needs the platform alone."""
@@ -453,10 +496,12 @@ class SyncJob(models.Model):
         pending = cr.precommit.data.pop("integration_base.wake", {})
         # Workers idle in a run wake at this commit; a job due later has them
         # recompute how long to wait. Those not running get the cron triggers below.
-        cr.execute(
-            "SELECT pg_notify(channel, '') FROM unnest(%s) AS channel",
-            [[worker_channel(platform) for platform in pending]],
-        )
+        channels = {worker_channel(platform) for platform in pending}
+        now_channels = [c for c in channels if _may_notify_in_transaction(cr.dbname, c)]
+        if now_channels:
+            cr.execute("SELECT pg_notify(channel, '') FROM unnest(%s) AS channel", [now_channels])
+        for channel in channels.difference(now_channels):
+            cr.postcommit.add(functools.partial(_notify_channel_later, cr.dbname, channel))
         now_platforms = tuple(p for p, at in pending.items() if at is None)
         if now_platforms and self._insert_triggers(now_platforms, None):
             cr.postcommit.add(functools.partial(_notify_cron_workers, cr.dbname))
@@ -581,6 +626,11 @@ class SyncJob(models.Model):
         their (id, operation, whether their backend is enabled and active) triples.
         Ends the current transaction first; the caller commits the claim."""
         self._begin_read_committed()
+        # The claim's commit need not wait for its WAL flush (a few ms of every job's
+        # latency): lost in a crash of PostgreSQL, it is lost with all that came
+        # after it (WAL is flushed in order, so the job's outcome, committed
+        # synchronously, flushes the claim first), and the job is pending again.
+        self.env.cr.execute("SET LOCAL synchronous_commit TO off")
         self.env.cr.execute(
             """WITH picked AS (
                    SELECT id FROM sync_job

@@ -74,6 +74,26 @@ class TestWakeUpOnCommit(BaseCase):
         finally:
             listener.close()
 
+    def test_notifications_held_back_at_high_rates_come_after_the_interval(self):
+        with self.data.env() as env:
+            listener = sync_job.JobListener(env.cr.dbname, "shopify")
+        try:
+            with (
+                patch.object(sync_job, "WORKER_NOTIFY_INTERVAL_SECONDS", 1.0),
+                patch.dict(sync_job._channel_state, clear=True),
+            ):
+                self.enqueue()
+                self.assertTrue(listener.wait(5), "the first commit notifies in its transaction")
+                started = time.monotonic()
+                for _i in range(5):
+                    self.enqueue()
+                self.assertFalse(listener.wait(0.2), "held back: NOTIFY serialises commits")
+                self.assertTrue(listener.wait(5), "sent when the interval ends")
+                self.assertGreater(time.monotonic() - started, 0.5)
+                self.assertFalse(listener.wait(1.5), "once for all the commits held back")
+        finally:
+            listener.close()
+
     def test_an_idle_worker_runs_a_new_job_at_its_commit_without_polling(self):
         claims = []
         SyncJob = self.data.registry["sync.job"]
