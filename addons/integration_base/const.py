@@ -32,11 +32,17 @@ MAX_BLOCKING_WAIT_SECONDS = 3.0
 CLAIM_BATCH_SIZE = 20
 WORKER_TIME_BUDGET_SECONDS = 50
 
-# A worker with nothing to run stays (polling) for a job whose eta is at most this
-# far off, instead of leaving it to the cron's next call a minute later: short waits
-# are batching windows and rate-limit pauses, which must end on time.
+# A worker with nothing to run stays for a job whose eta is at most this far off,
+# instead of leaving it to the cron's next call a minute later: short waits are
+# batching windows and rate-limit pauses, which must end on time.
 MAX_IDLE_WAIT_SECONDS = 5.0
+# A due job it could not claim is locked by another transaction (which sends no
+# wake-up when it lets go): the worker looks again this often.
 IDLE_POLL_SECONDS = 0.1
+# A worker run by the scheduler stays this long after its last job, listening for
+# new ones: the enqueue's NOTIFY wakes it within a millisecond of the commit, where
+# a cron run started anew costs tens of milliseconds.
+IDLE_LISTEN_SECONDS = 5.0
 
 # A job waiting on an eta closer than this has the workers notified at that eta;
 # a later one is left to the worker cron's own call, once a minute.
@@ -55,3 +61,7 @@ EXCLUSIVE_LOCK_TIMEOUT_SECONDS = 60
 # The Odoo configuration file option that lets sandbox backends talk to hosts other
 # than the platforms' own (the offline sandbox on 127.0.0.1): off unless set.
 SANDBOX_HOSTS_OPTION = "integration_allow_sandbox_hosts"
+
+# An expiring access token is renewed when it has less than this left
+# (integration.backend._access_token).
+TOKEN_RENEW_MARGIN_SECONDS = 300

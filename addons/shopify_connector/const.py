@@ -42,9 +42,6 @@ WEBHOOK_HEADERS = {
     ),
 }
 
-# A client-credentials token is renewed when it has less than this left.
-TOKEN_RENEW_MARGIN_SECONDS = 300
-
 # Orders updated this long before the last poll are asked for again: webhooks and
 # clocks are not exact, and importing an order twice is a no-op.
 ORDER_POLL_OVERLAP_MINUTES = 10

@@ -2,6 +2,7 @@ import logging
 import re
 import threading
 from contextlib import contextmanager
+from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 import psycopg2
@@ -12,7 +13,12 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.sql_db import TestCursor
 from odoo.tools import str2bool
 
-from ..const import EXCLUSIVE_LOCK_TIMEOUT_SECONDS, PLATFORMS, SANDBOX_HOSTS_OPTION
+from ..const import (
+    EXCLUSIVE_LOCK_TIMEOUT_SECONDS,
+    PLATFORMS,
+    SANDBOX_HOSTS_OPTION,
+    TOKEN_RENEW_MARGIN_SECONDS,
+)
 from ..exceptions import AuthenticationError, ConfigurationError
 from ..tools import http
 
@@ -44,14 +50,55 @@ def _origin(parts):
 
 class IntegrationBackend(models.Model):
     """One connected account on a platform: a Shopify shop, an eBay seller, a
-    ShipStation key. Platform addons add their fields and implement:
+    ShipStation key.
 
-    - ``_<platform>_test_connection()`` and ``_<platform>_sync_now()``: the buttons;
-    - ``_allowed_api_hosts()`` and ``_allowed_file_hosts()``: where a backend of the
-      platform may send requests (see ``_check_outbound_url``);
-    - ``_webhook_spec()``, ``_webhook_verifier()`` and ``_webhook_handlers()``: how
-      deliveries are named, verified and processed (see ``_webhook_target``);
-      ``_webhook_target_fields()`` when the verifier depends on fields of their own.
+    To connect a new platform, in its own addon:
+
+    1. Add the platform to ``PLATFORMS`` in integration_base/const.py (the base
+       groups queues, limits and screens by it) and ``_inherit`` this model with the
+       platform's fields; set the ``rate_limit_*`` fields the platform enforces.
+    2. Implement the hooks, each called on one backend of that platform, the
+       ``_<platform>_...`` ones through ``_platform_hook`` (a clear error when the
+       platform's addon is missing):
+
+       ``_<platform>_test_connection()``
+           Call the platform with the stored credentials; return a sentence for
+           the person who pressed Test connection, raise when it fails.
+       ``_<platform>_sync_now()``
+           Queue the jobs of a full synchronisation (Sync now).
+       ``_<platform>_request_token()``
+           Only for platforms whose access tokens expire: obtain a new one from the
+           platform (Shopify: client-credentials grant; eBay: its refresh token,
+           storing the new refresh token with ``_set_credential`` when it changes)
+           and return ``(token, lifetime in seconds or None)``. ``_access_token``
+           calls it under ``_exclusive``, one worker at a time, when the stored
+           token is missing or expires within TOKEN_RENEW_MARGIN_SECONDS; call
+           ``_reject_token`` when the platform refuses a token (a 401).
+       ``_allowed_api_hosts()`` and ``_allowed_file_hosts()``
+           The hosts the platform's API (and its file storage, for staged
+           uploads) lives on: the backend's URLs are validated against them when
+           saved and every call is checked (``_check_outbound_url``), so nothing
+           else is ever called with its credentials.
+       ``_webhook_spec()``, ``_webhook_verifier()``, ``_webhook_handlers()``
+           Extend them for ``self.platform``: the header names of the platform's
+           webhook scheme, how a delivery is verified (see ``_webhook_target``),
+           and topic -> method of integration.webhook.event that processes a
+           delivery; ``_webhook_target_fields()`` when the verifier depends on
+           fields of the platform's own.
+
+    3. Register the platform's jobs on ``sync.job``: ``selection_add`` the
+       operations on ``operation`` and map each to its handler in
+       ``_job_handlers`` (``method(job)``, on the target record); declare the ones
+       that must run in READ COMMITTED in ``_read_committed_operations``.
+    4. Add the platform's worker: an ``ir.cron`` on sync.job with code
+       ``model._cron_run_jobs('<platform>')`` and ``integration_worker_platform``
+       set (two crons make two parallel workers).
+
+    Tools for the platform's code: ``_http`` (every call typed, timed, logged),
+    ``_get_credential`` / ``_set_credential`` (encrypted secrets), ``_lock`` (one
+    transaction at a time per backend and purpose, in the current transaction) and
+    ``_exclusive`` (the same, in a short transaction of its own that commits),
+    ``_mark_error`` / ``_mark_connected``.
     """
 
     _name = "integration.backend"
@@ -166,8 +213,8 @@ class IntegrationBackend(models.Model):
 
     def action_sync_now(self):
         self.ensure_one()
-        if self.state == "disabled":
-            raise UserError(_("%(name)s is disabled: enable it first.", name=self.name))
+        if self.state == "disabled" or not self.active:
+            raise UserError(_("%(name)s is disabled or archived: enable it first.", name=self.name))
         self._platform_hook("sync_now")()
         return {
             "type": "ir.actions.client",
@@ -426,9 +473,19 @@ class IntegrationBackend(models.Model):
             cr.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
         return cr
 
+    def _lock(self, purpose, key=None):
+        """Wait for, then hold until the current transaction ends, the lock on
+        (this backend, ``purpose``, ``key``): transactions doing the same thing for
+        the same backend (and key, e.g. a platform's order id) run one after the
+        other. A PostgreSQL advisory lock: it locks no row, and a crash releases it.
+        For a thing done in a short transaction of its own, use ``_exclusive``."""
+        self.ensure_one()
+        name = "%s:%s" % (purpose, self.id) + ("" if key is None else ":%s" % key)
+        self.env.cr.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [name])
+
     @contextmanager
     def _exclusive(self, purpose):
-        """This backend, sudo, in a short transaction of its own that holds a lock
+        """This backend, sudo, in a short transaction of its own that holds the lock
         on (backend, ``purpose``) until it commits: one worker at a time does the
         thing (renew a token, create a shop's definitions once), the others wait,
         then see what the first one committed."""
@@ -441,8 +498,61 @@ class IntegrationBackend(models.Model):
             # unseen by PostgreSQL's deadlock check: give up after a while instead (a
             # lock timeout is a temporary error, the job comes back).
             cr.execute("SET LOCAL lock_timeout = %s", ["%ss" % EXCLUSIVE_LOCK_TIMEOUT_SECONDS])
-            cr.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", ["%s:%s" % (purpose, self.id)])
-            yield self.with_env(self.env(cr=cr)).sudo()
+            backend = self.with_env(self.env(cr=cr)).sudo()
+            backend._lock(purpose)
+            yield backend
+
+    # ------------------------------------------------------------------ tokens
+
+    def _access_token(self):
+        """The platform's access token (credential ``access_token``), renewed first
+        when it is missing or expires within TOKEN_RENEW_MARGIN_SECONDS."""
+        self.ensure_one()
+        credential = self._token_credential()
+        if credential and not self._token_expiring(credential.expires_at):
+            return credential._get_plaintext_sudo()
+        return self._renew_token()
+
+    def _token_credential(self):
+        return (
+            self.env["integration.credential"]
+            .sudo()
+            .search([("backend_id", "=", self.id), ("key", "=", "access_token")], limit=1)
+        )
+
+    @api.model
+    def _token_expiring(self, expires_at):
+        margin = timedelta(seconds=TOKEN_RENEW_MARGIN_SECONDS)
+        return bool(expires_at) and expires_at <= fields.Datetime.now() + margin
+
+    def _renew_token(self):
+        """Ask the platform for a new token (hook ``_<platform>_request_token``), one
+        worker at a time: the others wait on the lock, then find the token the first
+        one stored."""
+        with self._exclusive("access-token") as backend:
+            credential = backend._token_credential()
+            if credential and not backend._token_expiring(credential.expires_at):
+                token = credential._get_plaintext_sudo()
+            else:
+                token, expires_in = backend._platform_hook("request_token")()
+                expires_at = (
+                    fields.Datetime.now() + timedelta(seconds=expires_in) if expires_in else False
+                )
+                backend._set_credential("access_token", token, expires_at)
+                _logger.info("%s backend %s: access token renewed", self.platform, self.id)
+        self.env["integration.credential"].invalidate_model()
+        return token
+
+    def _reject_token(self):
+        """The platform refused the token: mark it expired, in a transaction of its
+        own so that it stays so when the job rolls back, and the next call asks anew."""
+        with self._separate_cursor() as cr:
+            cr.execute(
+                """UPDATE integration_credential SET expires_at = %s
+                    WHERE backend_id = %s AND key = 'access_token'""",
+                [datetime(2000, 1, 1), self.id],
+            )
+        self.env["integration.credential"].invalidate_model(["expires_at"])
 
     def _http_session(self):
         cache = getattr(_sessions, "by_backend", None)

@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 from ..const import PLATFORMS
 
@@ -16,3 +16,12 @@ class IrCron(models.Model):
         string="Runs the queue of",
         help="This scheduled action is the job worker of that platform; new jobs wake it.",
     )
+
+    @api.model
+    def _callback(self, cron_name, server_action_id, job_id):
+        # Runs by the scheduler, in a cron thread of their own, are told so: a worker
+        # may then stay listening for new jobs (called from a request, a shell or a
+        # test, it returns when the queue is empty).
+        return super(IrCron, self.with_context(integration_scheduled=True))._callback(
+            cron_name, server_action_id, job_id
+        )

@@ -2,6 +2,7 @@ import functools
 import heapq
 import json
 import logging
+import select
 import threading
 import time
 import traceback
@@ -20,6 +21,7 @@ from ..const import (
     CLAIM_BATCH_SIZE,
     ERROR_KINDS,
     ETA_WAKE_AHEAD_SECONDS,
+    IDLE_LISTEN_SECONDS,
     IDLE_POLL_SECONDS,
     JOB_STATES,
     MAX_IDLE_WAIT_SECONDS,
@@ -144,6 +146,91 @@ def _send_notify(dbname):
             sql.SQL("SELECT {}('cron_trigger', %s)").format(sql.Identifier(ODOO_NOTIFY_FUNCTION)),
             [dbname],
         )
+
+
+# NOTIFY serialises the commits that send it (PostgreSQL holds a lock from the
+# notifying commit's start to its end), so at webhook rates one per commit would cap
+# ingest. A process sends the one for a channel in its transaction at most this often;
+# one held back meanwhile is sent after that transaction's commit, when the interval
+# ends, on a connection of its own (a worker that is busy claims again after each job
+# and needs none; an idle one is woken a few milliseconds later).
+WORKER_NOTIFY_INTERVAL_SECONDS = 0.02
+_channel_state = {}  # (database, channel) -> (monotonic time of the last NOTIFY, timer)
+
+
+def _may_notify_in_transaction(dbname, channel):
+    """True, and counted as sent, when no NOTIFY went on ``channel`` within the
+    interval; False when it must be held back (see _notify_channel_later)."""
+    with _notify_lock:
+        last, timer = _channel_state.get((dbname, channel), (0.0, None))
+        now = time.monotonic()
+        if now - last < WORKER_NOTIFY_INTERVAL_SECONDS:
+            return False
+        _channel_state[(dbname, channel)] = (now, timer)
+        return True
+
+
+def _notify_channel_later(dbname, channel):
+    """After the commit of a transaction whose NOTIFY was held back: one NOTIFY when
+    the interval ends, for every transaction held back meanwhile."""
+    with _notify_lock:
+        last, timer = _channel_state.get((dbname, channel), (0.0, None))
+        if timer is not None:
+            return
+        wait = max(0.0, last + WORKER_NOTIFY_INTERVAL_SECONDS - time.monotonic())
+        timer = threading.Timer(wait, _send_channel_notify, [dbname, channel])
+        timer.daemon = True
+        _channel_state[(dbname, channel)] = (last, timer)
+        timer.start()
+
+
+def _send_channel_notify(dbname, channel):
+    with _notify_lock:
+        _channel_state[(dbname, channel)] = (time.monotonic(), None)
+    with odoo.sql_db.db_connect(dbname).cursor() as cr:
+        cr.execute("SELECT pg_notify(%s, '')", [channel])
+
+
+def worker_channel(platform):
+    """The channel a platform's idle workers LISTEN on. NOTIFY reaches only sessions
+    of the same database, so the name needs the platform alone."""
+    return "integration_jobs_%s" % platform
+
+
+class JobListener:
+    """A connection of its own LISTENing on a platform's channel, so that an idle
+    worker sleeps in select() and wakes within a millisecond of an enqueue's commit
+    (PostgreSQL delivers the NOTIFY then, once per transaction and channel)."""
+
+    def __init__(self, dbname, platform):
+        self._cr = odoo.sql_db.db_connect(dbname).cursor()
+        self._cr.execute(sql.SQL("LISTEN {}").format(sql.Identifier(worker_channel(platform))))
+        self._cr.commit()  # pylint: disable=invalid-commit
+
+    def wait(self, timeout):
+        """Sleep until a notification comes or ``timeout`` seconds pass; True when
+        notified. Notifications that came meanwhile are consumed at once."""
+        connection = self._cr._cnx
+        connection.poll()
+        if not connection.notifies:
+            select.select([connection], [], [], max(0.0, timeout))
+            connection.poll()
+        notified = bool(connection.notifies)
+        connection.notifies.clear()
+        return notified
+
+    def close(self):
+        # The connection goes back to Odoo's pool: it must not go on listening there.
+        try:
+            self._cr.execute("UNLISTEN *")
+            self._cr.commit()  # pylint: disable=invalid-commit
+        finally:
+            self._cr.close()
+
+
+def backend_is_off(backend):
+    """A disabled or archived backend runs nothing and queues nothing."""
+    return not backend.active or backend.state == "disabled"
 
 
 def classify_error(exc):
@@ -286,8 +373,14 @@ class SyncJob(models.Model):
         name=None,
     ):
         """Queue one job per (record, payload) in ``items`` in one statement per
-        500 rows; return the ids (folded jobs give the id of the pending job)."""
+        500 rows; return the ids (folded jobs give the id of the pending job).
+        Nothing is queued for a disabled or archived backend (no ids)."""
         backend.ensure_one()
+        if backend_is_off(backend):
+            _logger.debug(
+                "backend %s is disabled or archived: %s not queued", backend.id, operation
+            )
+            return []
         if operation not in dict(self._fields["operation"].selection):
             raise UserError(_("Unknown job operation %(operation)s.", operation=operation))
         label = name or dict(self._fields["operation"]._description_selection(self.env))[operation]
@@ -401,6 +494,14 @@ class SyncJob(models.Model):
     def _trigger_workers_precommit(self):
         cr = self.env.cr
         pending = cr.precommit.data.pop("integration_base.wake", {})
+        # Workers idle in a run wake at this commit; a job due later has them
+        # recompute how long to wait. Those not running get the cron triggers below.
+        channels = {worker_channel(platform) for platform in pending}
+        now_channels = [c for c in channels if _may_notify_in_transaction(cr.dbname, c)]
+        if now_channels:
+            cr.execute("SELECT pg_notify(channel, '') FROM unnest(%s) AS channel", [now_channels])
+        for channel in channels.difference(now_channels):
+            cr.postcommit.add(functools.partial(_notify_channel_later, cr.dbname, channel))
         now_platforms = tuple(p for p, at in pending.items() if at is None)
         if now_platforms and self._insert_triggers(now_platforms, None):
             cr.postcommit.add(functools.partial(_notify_cron_workers, cr.dbname))
@@ -441,13 +542,19 @@ class SyncJob(models.Model):
         time_budget=WORKER_TIME_BUDGET_SECONDS,
         batch_size=None,
         idle_wait=MAX_IDLE_WAIT_SECONDS,
+        listen=None,
     ):
         """The worker of one platform: recover stale jobs, then claim and run jobs
         in small batches until the queue is empty or the time budget is spent.
-        With nothing runnable, it stays for a job due within ``idle_wait`` seconds.
+        With nothing runnable, it stays for a job due within ``idle_wait`` seconds,
+        and for ``listen`` seconds after its last job (by default IDLE_LISTEN_SECONDS
+        when the scheduler runs it, 0 when called from code): it waits LISTENing on
+        the platform's channel, so a job enqueued meanwhile runs at once.
 
         Runs inside an ir.cron; commits after every job (the runner owns the
         transaction boundaries). Returns the number of jobs run."""
+        if listen is None:
+            listen = IDLE_LISTEN_SECONDS if self.env.context.get("integration_scheduled") else 0
         deadline = time.monotonic() + time_budget
         batch_size = batch_size or CLAIM_BATCH_SIZE
         read_committed = self._read_committed_operations()
@@ -455,28 +562,51 @@ class SyncJob(models.Model):
         self._requeue_stale_jobs(platform)
         self.env.cr.commit()  # pylint: disable=invalid-commit
         done = 0
-        while time.monotonic() < deadline:
-            claimed = self._claim_jobs(platform, batch_size)
-            self.env.cr.commit()  # pylint: disable=invalid-commit
-            if not claimed:
+        listen_until = time.monotonic() + listen
+        listener = None
+        try:
+            while time.monotonic() < deadline:
+                claimed = self._claim_jobs(platform, batch_size)
+                self.env.cr.commit()  # pylint: disable=invalid-commit
+                if claimed:
+                    for job_id, operation, runnable in claimed:
+                        job = self.browse(job_id)
+                        if runnable:
+                            job._run_claimed(read_committed=operation in read_committed)
+                            done += 1
+                        else:
+                            job._cancel_for_backend_off()
+                    listen_until = time.monotonic() + listen
+                    continue
                 next_eta, due_in = self._next_eta(platform)
-                if due_in is None or due_in > min(idle_wait, deadline - time.monotonic()):
+                self.env.cr.commit()  # pylint: disable=invalid-commit
+                now = time.monotonic()
+                if due_in is not None and due_in <= 0:
+                    # Due but not claimable: locked by another transaction.
+                    time.sleep(IDLE_POLL_SECONDS)
+                    continue
+                wait = min(listen_until - now, deadline - now)
+                if due_in is not None and due_in <= min(idle_wait, deadline - now):
+                    wait = max(wait, due_in)
+                if wait <= 0:
                     break
-                self.env.cr.commit()  # pylint: disable=invalid-commit
-                # Polled, not slept through: a job queued meanwhile runs at once. A job
-                # already due but not claimed is locked by another transaction.
-                time.sleep(min(due_in, IDLE_POLL_SECONDS) if due_in > 0 else IDLE_POLL_SECONDS)
-                continue
-            for job_id, operation in claimed:
-                self.browse(job_id)._run_claimed(read_committed=operation in read_committed)
-                done += 1
-        else:
-            # Budget spent: hand the cron slot back, and come again at once if work is left.
-            if self._runnable_count(platform):
-                self._wake_workers({platform})
-                self.env.cr.commit()  # pylint: disable=invalid-commit
-                return done
-            next_eta, _due_in = self._next_eta(platform)
+                if listener is None:
+                    # Listening from now on: claim once more, for a job committed
+                    # before the LISTEN, whose notification this session never gets.
+                    listener = JobListener(self.env.cr.dbname, platform)
+                    continue
+                listener.wait(min(wait, due_in) if due_in is not None else wait)
+            else:
+                # Budget spent: hand the cron slot back, and come again at once if work
+                # is left.
+                if self._runnable_count(platform):
+                    self._wake_workers({platform})
+                    self.env.cr.commit()  # pylint: disable=invalid-commit
+                    return done
+                next_eta, _due_in = self._next_eta(platform)
+        finally:
+            if listener is not None:
+                listener.close()
         if next_eta:
             self._wake_workers({platform}, at=next_eta)
         self.env.cr.commit()  # pylint: disable=invalid-commit
@@ -493,9 +623,14 @@ class SyncJob(models.Model):
 
     def _claim_jobs(self, platform, limit):
         """Mark up to ``limit`` runnable jobs as processing by this worker and return
-        their (id, operation) pairs. Ends the current transaction first; the caller
-        commits the claim."""
+        their (id, operation, whether their backend is enabled and active) triples.
+        Ends the current transaction first; the caller commits the claim."""
         self._begin_read_committed()
+        # The claim's commit need not wait for its WAL flush (a few ms of every job's
+        # latency): lost in a crash of PostgreSQL, it is lost with all that came
+        # after it (WAL is flushed in order, so the job's outcome, committed
+        # synchronously, flushes the claim first), and the job is pending again.
+        self.env.cr.execute("SET LOCAL synchronous_commit TO off")
         self.env.cr.execute(
             """WITH picked AS (
                    SELECT id FROM sync_job
@@ -509,7 +644,9 @@ class SyncJob(models.Model):
                       date_started = clock_timestamp() at time zone 'utc',
                       write_date = now() at time zone 'utc'
                  FROM picked WHERE j.id = picked.id
-            RETURNING j.id, j.operation""",
+            RETURNING j.id, j.operation,
+                      (SELECT b.active AND b.state != 'disabled'
+                         FROM integration_backend b WHERE b.id = j.backend_id)""",
             [platform, limit],
         )
         return sorted(self.env.cr.fetchall())
@@ -570,6 +707,41 @@ class SyncJob(models.Model):
             cr.rollback()
             self._record_failure(exc, trace, time.monotonic() - started)
             cr.commit()  # pylint: disable=invalid-commit
+
+    def _cancel_for_backend_off(self):
+        """A claimed job of a backend disabled or archived since it was queued is
+        cancelled, not run, and says why; Retry brings it back once the backend is
+        enabled again. (Kept pending, it would be claimed again and again.)"""
+        self.ensure_one()
+        self.env.cr.execute(
+            """UPDATE sync_job
+                  SET state = 'cancelled', date_done = clock_timestamp() at time zone 'utc',
+                      worker_pid = NULL, last_error = %s, write_date = now() at time zone 'utc'
+                WHERE id = %s""",
+            [
+                _(
+                    "Not run: %(backend)s is disabled or archived. Enable it, then Retry "
+                    "this job if it is still wanted.",
+                    backend=self.backend_id.with_context(active_test=False).sudo().name,
+                ),
+                self.id,
+            ],
+        )
+        self.invalidate_recordset()
+        self.env.cr.commit()  # pylint: disable=invalid-commit
+
+    def _check_backend_on(self):
+        """A person's action that would run jobs of a disabled or archived backend
+        is refused with the reason."""
+        for backend in self.sudo().backend_id:
+            if backend_is_off(backend):
+                raise UserError(
+                    _(
+                        "%(name)s is disabled or archived: its jobs do not run. Enable it "
+                        "first.",
+                        name=backend.name,
+                    )
+                )
 
     def _execute(self):
         """Call the operation's handler on the job's target (no transaction control)."""
@@ -671,6 +843,7 @@ class SyncJob(models.Model):
                         values,
                         state="cancelled",
                         eta=False,
+                        date_done=fields.Datetime.now(),
                         last_error=_("Superseded by job %(id)s.", id=twin.id),
                     )
                 )
@@ -736,6 +909,9 @@ class SyncJob(models.Model):
 
     @api.model
     def _cron_vacuum_done_jobs(self):
+        """Delete finished jobs (done, cancelled, superseded) older than the kept days.
+        Jobs superseded before their finish date was recorded count from their last
+        change."""
         days = int(
             self.env["ir.config_parameter"].sudo().get_param("integration_base.job_keep_days", 14)
         )
@@ -743,7 +919,8 @@ class SyncJob(models.Model):
             """DELETE FROM sync_job WHERE id IN (
                    SELECT id FROM sync_job
                     WHERE state IN ('done', 'cancelled')
-                      AND date_done < now() at time zone 'utc' - %s * interval '1 day'
+                      AND coalesce(date_done, write_date)
+                          < now() at time zone 'utc' - %s * interval '1 day'
                     LIMIT 10000)""",
             [days],
         )
@@ -764,6 +941,7 @@ class SyncJob(models.Model):
     def action_retry(self):
         """Failed or cancelled jobs go back to the queue, their retry count reset."""
         self._check_user()
+        self._check_backend_on()
         for job in self.filtered(lambda j: j.state in ("failed", "cancelled")):
             job.sudo()._requeue_or_supersede(
                 {
@@ -795,6 +973,7 @@ class SyncJob(models.Model):
         Handlers see ``integration_run_now`` in their context: a person asked for it
         now, so they do not wait for a batching window."""
         self._check_manager()
+        self._check_backend_on()
         for job in self.with_context(integration_run_now=True).filtered(
             lambda j: j.state in ("pending", "failed")
         ):

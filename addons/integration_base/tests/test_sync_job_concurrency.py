@@ -5,6 +5,7 @@ import time
 from datetime import datetime, timedelta
 from unittest.mock import patch
 
+from odoo.exceptions import UserError
 from odoo.service.model import retrying
 from odoo.tests import tagged
 from odoo.tests.common import BaseCase
@@ -152,9 +153,9 @@ class TestRunner(BaseCase):
         self.assertEqual(self.calls.count(job_id), 1)
 
     def test_the_worker_stays_for_a_job_due_within_its_idle_wait(self):
+        started = time.monotonic()  # before the eta is set: it is 1 s from here
         (soon,) = self.enqueue(eta=datetime.utcnow() + timedelta(seconds=1))
         (later,) = self.enqueue(eta=datetime.utcnow() + timedelta(seconds=60))
-        started = time.monotonic()
         self.assertEqual(self.run_worker(), 1)
         self.assertGreaterEqual(time.monotonic() - started, 0.9, "not run before its eta")
         self.assertEqual(self.read_job(soon)["state"], "done")
@@ -209,6 +210,47 @@ class TestRunner(BaseCase):
             backend = env["integration.backend"].browse(self.backend_id)
             self.assertEqual(backend.state, "error")
             self.assertIn("refused the credentials", backend.last_error)
+
+    def test_a_disabled_or_archived_backend_runs_nothing_and_queues_nothing(self):
+        archived_id = self.data.backend(name="Archived backend")
+        (disabled_job,) = self.enqueue()
+        with self.data.env() as env:
+            archived = env["integration.backend"].browse(archived_id)
+            archived_job = env["sync.job"].enqueue(archived, "noop", dedupe_key=None).id
+            # Switched off after their jobs were queued: the worker leaves the jobs.
+            env["integration.backend"].browse(self.backend_id).action_disable()
+            archived.active = False
+        self.run_worker(idle_wait=0)
+        self.assertEqual(self.calls, [], "nothing ran")
+        for job_id in (disabled_job, archived_job):
+            job = self.read_job(job_id)
+            self.assertEqual(job["state"], "cancelled")
+            self.assertIn("is disabled or archived", job["last_error"])
+            self.assertTrue(job["date_done"])
+        with self.data.env() as env:
+            jobs = env["sync.job"]
+            for backend in (
+                env["integration.backend"]
+                .with_context(active_test=False)
+                .browse([self.backend_id, archived_id])
+            ):
+                self.assertFalse(jobs.enqueue(backend, "noop", dedupe_key=None))
+                self.assertFalse(jobs.enqueue_many(backend, "noop", [(None, None)] * 3))
+                self.assertFalse(
+                    jobs.search_count([("backend_id", "=", backend.id), ("state", "=", "pending")])
+                )
+            # A person asking to run them is told why not.
+            for action in ("action_retry", "action_run_now"):
+                with self.assertRaisesRegex(UserError, "disabled or archived"):
+                    getattr(jobs.browse(disabled_job), action)()
+                with self.assertRaisesRegex(UserError, "disabled or archived"):
+                    getattr(jobs.browse(archived_job), action)()
+            with self.assertRaisesRegex(UserError, "disabled"):
+                env["integration.backend"].browse(self.backend_id).action_sync_now()
+            env["integration.backend"].browse(self.backend_id).action_reset_to_draft()
+            jobs.browse(disabled_job).action_retry()
+        self.run_worker(idle_wait=0)
+        self.assertEqual(self.calls, [disabled_job], "enabled again: Retry runs it")
 
     def test_stale_processing_job_is_recovered(self):
         dead, alive, hung = self.enqueue(3)

@@ -1,5 +1,5 @@
 import logging
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
@@ -23,7 +23,6 @@ from ..const import (
     METAFIELD_NAMESPACE,
     ORDER_POLL_OVERLAP_MINUTES,
     PLAN_LIMITS,
-    TOKEN_RENEW_MARGIN_SECONDS,
     WEBHOOK_HEADERS,
     WEBHOOK_SHOP_DOMAIN_HEADER,
     WEBHOOK_TOPICS,
@@ -287,7 +286,7 @@ class IntegrationBackend(models.Model):
         except AuthenticationError as exc:
             if self.shopify_auth_mode != "client_credentials" or exc.status != 401:
                 raise
-            self._shopify_reject_token()
+            self._reject_token()
             raise RetryableError(
                 _("Shopify refused the access token (expired?): a new one is requested.")
             ) from exc
@@ -300,55 +299,16 @@ class IntegrationBackend(models.Model):
     def _shopify_access_token(self):
         if self.shopify_auth_mode != "client_credentials":
             return self._get_credential("access_token")
-        credential = self._shopify_token_credential()
-        if credential and not self._shopify_token_expiring(credential.expires_at):
-            return credential._get_plaintext_sudo()
-        return self._shopify_renew_token()
+        return self._access_token()
 
-    def _shopify_token_credential(self):
-        return (
-            self.env["integration.credential"]
-            .sudo()
-            .search([("backend_id", "=", self.id), ("key", "=", "access_token")], limit=1)
+    def _shopify_request_token(self):
+        """integration_base's token hook: the client-credentials grant."""
+        return request_access_token(
+            self.api_url,
+            self._get_credential("client_id"),
+            self._get_credential("client_secret"),
+            self._http,
         )
-
-    @api.model
-    def _shopify_token_expiring(self, expires_at):
-        margin = timedelta(seconds=TOKEN_RENEW_MARGIN_SECONDS)
-        return bool(expires_at) and expires_at <= fields.Datetime.now() + margin
-
-    def _shopify_renew_token(self):
-        """Ask Shopify for a new token, one worker at a time: the others wait on the
-        advisory lock, then find the token the first one stored."""
-        with self._exclusive("shopify-token") as backend:
-            credential = backend._shopify_token_credential()
-            if credential and not self._shopify_token_expiring(credential.expires_at):
-                token = credential._get_plaintext_sudo()
-            else:
-                token, expires_in = request_access_token(
-                    backend.api_url,
-                    backend._get_credential("client_id"),
-                    backend._get_credential("client_secret"),
-                    backend._http,
-                )
-                expires_at = (
-                    fields.Datetime.now() + timedelta(seconds=expires_in) if expires_in else False
-                )
-                backend._set_credential("access_token", token, expires_at)
-                _logger.info("shopify backend %s: access token renewed", self.id)
-        self.env["integration.credential"].invalidate_model()
-        return token
-
-    def _shopify_reject_token(self):
-        """Shopify refused the token: mark it expired, in a transaction of its own so
-        that it stays so when the job rolls back, and the next call asks anew."""
-        with self._separate_cursor() as cr:
-            cr.execute(
-                """UPDATE integration_credential SET expires_at = %s
-                    WHERE backend_id = %s AND key = 'access_token'""",
-                [datetime(2000, 1, 1), self.id],
-            )
-        self.env["integration.credential"].invalidate_model(["expires_at"])
 
     # ------------------------------------------------------------- orders
     @api.model

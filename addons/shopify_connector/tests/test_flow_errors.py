@@ -57,7 +57,7 @@ class TestPlatformErrors(ShopifyCase):
         )
         first = backend._shopify_access_token()
         self.assertTrue(first)
-        token = backend._shopify_token_credential()
+        token = backend._token_credential()
         self.assertTrue(token.expires_at)
         time.sleep(1.2)
         # The stored token no longer works on the sandbox: the call is retried with a
