@@ -246,5 +246,16 @@ class ShopifyProductBinding(models.Model):
                         **values,
                     }
                 )
+        # productSet deleted the variants it was not given (archived in Odoo, or
+        # without a SKU now): their bindings go, else their stock would be sent to
+        # inventory items Shopify no longer has.
+        gone = self.variant_binding_ids.filtered(
+            lambda binding: binding.odoo_id.default_code not in by_sku
+        )
+        if gone:
+            self.env["integration.stock.level"].search(
+                [("backend_id", "=", self.backend_id.id), ("product_id", "in", gone.odoo_id.ids)]
+            ).unlink()
+            gone.unlink()
         # A new variant on Shopify starts at 0: send it Odoo's stock.
-        VariantBinding._shopify_mark_stock_dirty(new_bindings)
+        self.backend_id._channel_mark_stock_changed(new_bindings.odoo_id)

@@ -103,7 +103,7 @@ class TestCatalogue(ShopifyCase):
             self.backend, self.env["product.template"].concat(*templates)
         )
         self.run_jobs()
-        self.env["sync.job"].search([("operation", "=", "shopify_export_stock")]).unlink()
+        self.env["sync.job"].search([("operation", "=", "channel_export_stock")]).unlink()
         calls_before = self.env["integration.api.log"].search_count(
             [("backend_id", "=", self.backend.id)]
         )
@@ -111,7 +111,7 @@ class TestCatalogue(ShopifyCase):
             self.set_stock(template.product_variant_id, 10 + index)
             self.set_stock(template.product_variant_id, 1)  # two changes, one figure sent
         stock_jobs = self.env["sync.job"].search(
-            [("operation", "=", "shopify_export_stock"), ("state", "=", "pending")]
+            [("operation", "=", "channel_export_stock"), ("state", "=", "pending")]
         )
         self.assertEqual(len(stock_jobs), 1, "every change folds into one pending job")
         self.run_jobs()
@@ -124,26 +124,6 @@ class TestCatalogue(ShopifyCase):
             [("backend_id", "=", self.backend.id)], order="id"
         )[calls_before:]
         self.assertEqual(len(calls), 1, "6 quantities in one inventorySetQuantities call")
-
-    def test_shopify_stock_report_differing_from_odoo_is_flagged(self):
-        template = self.make_template("Spark plug", "SPK-9")
-        self.set_stock(template.product_variant_id, 5)
-        self.env["shopify.product.binding"]._shopify_bind_and_export(self.backend, template)
-        self.run_jobs()
-        variant_binding = template.shopify_binding_ids.variant_binding_ids
-        self.assertEqual(variant_binding.stock_sent, 5)
-        note = self.backend._shopify_on_inventory_level(
-            {
-                "inventory_item_id": variant_binding.inventory_item_id.rsplit("/", 1)[1],
-                "available": 2,
-            }
-        )
-        self.assertTrue(variant_binding.stock_mismatch)
-        self.assertIn("Odoo's quantity is sent again", note)
-        self.run_jobs()
-        self.assertEqual(
-            self.state()["inventory_by_sku"]["SPK-9"]["Main warehouse"]["available"], 5
-        )
 
     def test_staff_without_integration_rights_move_stock_and_edit_products(self):
         template = self.make_template("Fuel pump", "FUP-1", 99.0)
@@ -162,7 +142,7 @@ class TestCatalogue(ShopifyCase):
         )
         template.with_user(storekeeper).write({"list_price": 105.0})
         pending = self.env["sync.job"].search([("state", "=", "pending")]).mapped("operation")
-        self.assertIn("shopify_export_stock", pending)
+        self.assertIn("channel_export_stock", pending)
         self.assertIn("shopify_export_product", pending)
         self.run_jobs()
         self.assertEqual(
