@@ -211,7 +211,10 @@ class ShopifyProductBinding(models.Model):
                 "brand": template.part_brand or None,
             },
         }
-        product_input = product_set_input(product, namespace=METAFIELD_NAMESPACE)
+        try:
+            product_input = product_set_input(product, namespace=METAFIELD_NAMESPACE)
+        except ValueError as exc:  # the mapping's sentence about the product's data
+            raise PermanentError(str(exc)) from None
         if self.collection_binding_id:
             product_input["collections"] = [self.collection_binding_id.external_id]
         return product_input

@@ -182,3 +182,54 @@ class TestCatalogue(ShopifyCase):
         products = [p for p in self.state()["products"] if p["title"] == "Thermostat housing"]
         self.assertEqual(len(products), 1, "the retry found the product by its handle")
         self.assertEqual(float(self.state()["variants_by_sku"]["THM-HSG"]["price"]), 12.5)
+
+
+@tagged("post_install", "-at_install")
+class TestBadProductData(ShopifyCase):
+    """Data Shopify cannot take fails the product's job with the sentence that says
+    what to fix: a data error, not a defect of the connector."""
+
+    def export_job(self, template):
+        binding = self.env["shopify.product.binding"]._shopify_bind_and_export(
+            self.backend, template
+        )
+        job = self.env["sync.job"].search(
+            [("res_model", "=", binding._name), ("res_id", "=", binding.id)]
+        )
+        job.action_run_now()
+        return job
+
+    def assert_data_error(self, job, sentence):
+        self.assertEqual((job.state, job.error_kind), ("failed", "permanent"))
+        self.assertIn(sentence, job.last_error)
+        self.assertNotIn("defect", job.last_error)
+        self.assertNotIn("ValueError", job.last_error)
+
+    def test_a_fourth_option(self):
+        template = self.make_template("Seat cover", "SEAT-4")
+        for name in ("Colour", "Material", "Row", "Fit"):
+            attribute = self.env["product.attribute"].create(
+                {"name": name, "value_ids": [(0, 0, {"name": "%s A" % name})]}
+            )
+            template.attribute_line_ids = [
+                (
+                    0,
+                    0,
+                    {"attribute_id": attribute.id, "value_ids": [(6, 0, attribute.value_ids.ids)]},
+                )
+            ]
+        template.product_variant_ids.default_code = "SEAT-4"
+        job = self.export_job(template)
+        self.assert_data_error(job, "has 4 options; Shopify allows at most 3.")
+
+    def test_an_invalid_fitment_row(self):
+        template = self.make_template("Alternator", "ALT-9")
+        template.fitment_ids = [(0, 0, {"year": 2015, "make": "Ford", "model": "Focus"})]
+        # A row saved before years were checked in Odoo.
+        self.env.cr.execute(
+            "UPDATE product_fitment SET year = 1850 WHERE id = %s", [template.fitment_ids.id]
+        )
+        template.invalidate_recordset(["fitment_ids"])
+        self.env["product.fitment"].invalidate_model()
+        job = self.export_job(template)
+        self.assert_data_error(job, "the year 1850 is not between 1900 and 2100.")
