@@ -280,7 +280,7 @@ def main():
         cr.execute(
             """SELECT count(*), percentile_cont(0.5) WITHIN GROUP (ORDER BY duration)
                  FROM sync_job WHERE backend_id = %s AND id > %s
-                  AND operation = 'shopify_export_stock' AND state = 'done'""",
+                  AND operation = 'channel_export_stock' AND state = 'done'""",
             [backend_id, since_job],
         )
         stock_jobs, job_median = cr.fetchone()
@@ -288,7 +288,7 @@ def main():
         failures = failed_jobs(cr, backend_id, since_job)
         # Changes noted for sending that no job is left to send.
         cr.execute(
-            "SELECT count(*), count(DISTINCT product_id) FROM shopify_stock_change "
+            "SELECT count(*), count(DISTINCT product_id) FROM integration_stock_change "
             "WHERE backend_id = %s",
             [backend_id],
         )
@@ -305,7 +305,7 @@ def main():
     distinct = len({item for item, _expected, _committed in changes})
     inventory = delta.get("InventorySetQuantities", {})
     calls = inventory.get("calls", 0) - inventory.get("throttled", 0)
-    log_calls = (by_operation.get("shopify_export_stock") or (0,))[0]
+    log_calls = (by_operation.get("channel_export_stock") or (0,))[0]
     floor = math.ceil(len(changes) / BATCH)
     floor_distinct = math.ceil(distinct / BATCH)
     p50, p95 = percentile(latencies, 0.5), percentile(latencies, 0.95)
@@ -381,7 +381,7 @@ def main():
         )
     )
     print(
-        "stock changes still noted in shopify_stock_change once no job was left: %s rows "
+        "stock changes still noted in integration_stock_change once no job was left: %s rows "
         "(%s variants)" % stranded
     )
     others = {n: e["calls"] for n, e in delta.items() if n != "InventorySetQuantities"}

@@ -10,5 +10,7 @@
     "depends": ["integration_base", "sale_stock", "stock_delivery"],
     "data": [
         "security/ir.model.access.csv",
+        "security/stock_feed_security.xml",
+        "data/ir_cron_stock.xml",
     ],
 }

@@ -55,3 +55,11 @@ INVENTORY_REASON = "correction"
 # busy warehouse costs about as few calls as Shopify's 250-quantity limit allows.
 DEFAULT_STOCK_BATCH_SECONDS = 4.0
 MAX_STOCK_BATCH_SECONDS = 60
+
+# A stock update refused because Shopify's quantity moved since Odoo last saw it
+# (compare-and-swap) is read again and sent again this many times in one job.
+STOCK_STALE_ATTEMPTS = 3
+
+# A fulfilment Shopify made for a recorded intent is created after it; this allows
+# for Odoo's and Shopify's clocks being apart.
+FULFILLMENT_CLOCK_MARGIN_MINUTES = 5

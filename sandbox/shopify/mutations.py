@@ -1131,6 +1131,25 @@ def m_collection_add_products(obj, info, id, productIds):
 
 
 # ---------------------------------------------------------------------- orders
+def _tracking_info(tracking):
+    """FulfillmentTrackingInput -> the fulfilment's trackingInfo list."""
+    numbers = tracking.get("numbers") or ([tracking["number"]] if tracking.get("number") else [])
+    urls = tracking.get("urls") or ([tracking["url"]] if tracking.get("url") else [])
+    tracking_info = [
+        {
+            "company": tracking.get("company"),
+            "number": num,
+            "url": urls[k] if k < len(urls) else None,
+        }
+        for k, num in enumerate(numbers)
+    ]
+    if not tracking_info and (tracking.get("company") or urls):
+        tracking_info = [
+            {"company": tracking.get("company"), "number": None, "url": urls[0] if urls else None}
+        ]
+    return tracking_info
+
+
 @field("Mutation", "fulfillmentCreate")
 def m_fulfillment_create(obj, info, fulfillment, message=None):
     store = _store(info)
@@ -1202,21 +1221,7 @@ def m_fulfillment_create(obj, info, fulfillment, message=None):
     order = store.orders[next(iter(order_ids))]
     now = store.now()
     ful_id, _number = store.next_id("Fulfillment")
-    tracking = fulfillment.get("trackingInfo") or {}
-    numbers = tracking.get("numbers") or ([tracking["number"]] if tracking.get("number") else [])
-    urls = tracking.get("urls") or ([tracking["url"]] if tracking.get("url") else [])
-    tracking_info = [
-        {
-            "company": tracking.get("company"),
-            "number": num,
-            "url": urls[k] if k < len(urls) else None,
-        }
-        for k, num in enumerate(numbers)
-    ]
-    if not tracking_info and (tracking.get("company") or urls):
-        tracking_info = [
-            {"company": tracking.get("company"), "number": None, "url": urls[0] if urls else None}
-        ]
+    tracking_info = _tracking_info(fulfillment.get("trackingInfo") or {})
     line_items, touched, fo_ids = [], [], []
     for fo, foli, qty in plan:
         foli["remainingQuantity"] -= qty
@@ -1279,6 +1284,31 @@ def m_fulfillment_create(obj, info, fulfillment, message=None):
         )
         for item_id, loc_id in touched:
             store.inventory_changed(item_id, loc_id)
+    return {"fulfillment": record, "userErrors": []}
+
+
+@field("Mutation", "fulfillmentTrackingInfoUpdate")
+def m_fulfillment_tracking_info_update(obj, info, fulfillmentId, trackingInfoInput, **kwargs):
+    """Replace a fulfilment's tracking (Shopify: the numbers given replace the old
+    ones; fulfillments/update is sent)."""
+    store = _store(info)
+    record = store.fulfillments.get(fulfillmentId)
+    if record is None:
+        return {
+            "fulfillment": None,
+            "userErrors": [user_error(["fulfillmentId"], "Fulfillment does not exist.")],
+        }
+    if record["status"] != "SUCCESS":
+        return {
+            "fulfillment": None,
+            "userErrors": [
+                user_error(["fulfillmentId"], "Cannot update tracking of a cancelled fulfillment.")
+            ],
+        }
+    record["trackingInfo"] = _tracking_info(trackingInfoInput or {})
+    record["updatedAt"] = store.now()
+    if store.payload_builder:
+        store.emit("fulfillments/update", store.payload_builder.fulfillment(record))
     return {"fulfillment": record, "userErrors": []}
 
 

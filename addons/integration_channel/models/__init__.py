@@ -1,1 +1,12 @@
-from . import integration_backend, integration_order_binding, sale_order
+from . import (
+    integration_backend,
+    integration_backend_stock,
+    integration_fulfillment,
+    integration_order_binding,
+    integration_stock_change,
+    integration_stock_level,
+    sale_order,
+    stock_picking,
+    stock_quant,
+    sync_job_channel,
+)

@@ -39,10 +39,12 @@ from .generated_types import (
     BulkOperationFields,
     FulfillmentCreateDataFulfillment,
     FulfillmentOrderFields,
+    FulfillmentTrackingInfoUpdateDataFulfillment,
     InventoryQuantityInput,
     MetafieldDefinitionFields,
     MetafieldDefinitionInput,
     OrderFields,
+    OrderFulfillmentsOrderFulfillments,
     ProductArchiveProductUpdateProduct,
     ProductSetDataProduct,
     ProductSetIdentifiers,
@@ -72,6 +74,8 @@ LINE_ITEMS_PAGE = 50  # OrderLineItems: 3 + 50 * 10 = 503 points
 FULFILLMENT_ORDERS_PAGE = 10  # FulfillmentOrders: 2 + 10 * (5 + 2 * 40) = 853 points
 FULFILLMENT_ORDER_LINE_ITEMS = 40
 FULFILLMENT_ORDER_LINE_ITEMS_PAGE = 250  # FulfillmentOrderLineItems: 503 points
+ORDER_FULFILLMENTS = 10  # OrderFulfillments: 1 + 10 * (3 + 40 * 2) = 831 points
+ORDER_FULFILLMENT_LINE_ITEMS = 40
 WEBHOOKS_PAGE = 100
 METAFIELD_DEFINITIONS_PAGE = 100
 
@@ -126,6 +130,15 @@ def actual_query_cost(response):
 def _chunks(items, size):
     items = list(items)
     return [items[start : start + size] for start in range(0, len(items), size)]
+
+
+def _tracking_input(number, company, url):
+    """FulfillmentTrackingInput of what is known (Shopify refuses empty strings)."""
+    return {
+        key: value
+        for key, value in (("number", number), ("company", company), ("url", url))
+        if value
+    }
 
 
 def _search_value(value):
@@ -411,32 +424,55 @@ class ShopifyClient:
         return calls
 
     # ------------------------------------------------------------- inventory
-    def set_inventory(self, quantities: list[InventoryQuantityInput], reason, reference_uri):
-        """Set the ``available`` quantities, 250 per call; return the number of calls.
+    def set_inventory(
+        self, quantities: list[InventoryQuantityInput], reason, reference_uri, name="available"
+    ):
+        """Set quantity ``name`` (``available`` or ``on_hand``), 250 per call; return the
+        number of calls. Calls are not atomic across batches: when one is refused
+        (``ShopifyUserError``) the earlier ones stand."""
+        chunks = _chunks(quantities, MAX_INPUT_ITEMS)
+        for chunk in chunks:
+            self.set_quantities(chunk, reason, reference_uri, name)
+        return len(chunks)
+
+    def set_quantities(
+        self, quantities: list[InventoryQuantityInput], reason, reference_uri, name="available"
+    ):
+        """One inventorySetQuantities call (at most 250 quantities), all or nothing.
 
         ``quantities``: ``{"inventoryItemId", "locationId", "quantity"}`` dicts, with
         ``changeFromQuantity`` (2026-10: the compare-and-swap value) when the caller
-        knows it; it is sent as null (no check) otherwise. Calls are not atomic across
-        batches: when one is refused (``ShopifyUserError``) the earlier ones stand.
+        knows it; it is sent as null (no check) otherwise. Shopify refuses the whole
+        call (``ShopifyUserError``, ``CHANGE_FROM_QUANTITY_STALE`` for a quantity that
+        moved since) when one quantity is wrong. Returns ``{(inventory item id,
+        location id): {"available": n, "on_hand": n}}`` as they are after the update.
         """
-        calls = 0
-        for chunk in _chunks(quantities, MAX_INPUT_ITEMS):
-            batch = [
-                {
-                    "inventoryItemId": q["inventoryItemId"],
-                    "locationId": q["locationId"],
-                    "quantity": int(q["quantity"]),
-                    "changeFromQuantity": q.get("changeFromQuantity"),
-                }
-                for q in chunk
-            ]
-            self.mutate(
-                "InventorySetQuantities",
-                {"reason": reason, "referenceDocumentUri": reference_uri, "quantities": batch},
-                "inventorySetQuantities",
-            )
-            calls += 1
-        return calls
+        if len(quantities) > MAX_INPUT_ITEMS:
+            raise ValueError("At most %s quantities per call." % MAX_INPUT_ITEMS)
+        batch = [
+            {
+                "inventoryItemId": q["inventoryItemId"],
+                "locationId": q["locationId"],
+                "quantity": int(q["quantity"]),
+                "changeFromQuantity": q.get("changeFromQuantity"),
+            }
+            for q in quantities
+        ]
+        payload = self.mutate(
+            "InventorySetQuantities",
+            {
+                "name": name,
+                "reason": reason,
+                "referenceDocumentUri": reference_uri,
+                "quantities": batch,
+            },
+            "inventorySetQuantities",
+        )
+        after = {}
+        for change in (payload.get("inventoryAdjustmentGroup") or {}).get("changes") or []:
+            key = (change["item"]["id"], change["location"]["id"])
+            after.setdefault(key, {})[change["name"]] = change["quantityAfterChange"]
+        return after
 
     def inventory_levels(self, inventory_item_ids, location_id):
         """``{inventory item id: {"available": n, "on_hand": n, "committed": n}}`` at one
@@ -562,19 +598,45 @@ class ShopifyClient:
         else:
             by_order = list(lines_by_fulfillment_order)
         fulfillment = {"lineItemsByFulfillmentOrder": by_order, "notifyCustomer": bool(notify)}
-        tracking = {
-            key: value
-            for key, value in (
-                ("number", tracking_number),
-                ("company", tracking_company),
-                ("url", tracking_url),
-            )
-            if value
-        }
+        tracking = _tracking_input(tracking_number, tracking_company, tracking_url)
         if tracking:
             fulfillment["trackingInfo"] = tracking
         payload = self.mutate(
             "FulfillmentCreate", {"fulfillment": fulfillment}, "fulfillmentCreate"
+        )
+        return payload["fulfillment"]
+
+    def order_fulfillments(self, order_id) -> list[OrderFulfillmentsOrderFulfillments]:
+        """The order's latest fulfilments (``[{id, status, createdAt,
+        fulfillmentLineItems: {nodes: [{quantity, lineItem: {id}}]}}]``), newest
+        first, at most ``ORDER_FULFILLMENTS`` of them."""
+        data = self.execute(
+            "OrderFulfillments",
+            {
+                "orderId": order_id,
+                "first": ORDER_FULFILLMENTS,
+                "lineItemsFirst": ORDER_FULFILLMENT_LINE_ITEMS,
+            },
+        )
+        if not data.get("order"):
+            raise PermanentError("Shopify has no order %s." % order_id)
+        return sorted(
+            data["order"]["fulfillments"], key=lambda f: f["createdAt"] or "", reverse=True
+        )
+
+    def fulfillment_tracking_update(
+        self, fulfillment_id, tracking_number, tracking_company=None, tracking_url=None
+    ) -> FulfillmentTrackingInfoUpdateDataFulfillment:
+        """Replace a fulfilment's tracking; return ``{id, trackingInfo}``."""
+        tracking = _tracking_input(tracking_number, tracking_company, tracking_url)
+        payload = self.mutate(
+            "FulfillmentTrackingInfoUpdate",
+            {
+                "fulfillmentId": fulfillment_id,
+                "trackingInfoInput": tracking,
+                "notifyCustomer": False,
+            },
+            "fulfillmentTrackingInfoUpdate",
         )
         return payload["fulfillment"]
 

@@ -1510,6 +1510,46 @@ class FulfillmentOrdersOrderFulfillmentOrdersPageInfo(TypedDict):
     endCursor: str | None
 
 
+class _FulfillmentTrackingInfoUpdateVariablesRequired(TypedDict):
+    fulfillmentId: str
+    trackingInfoInput: FulfillmentTrackingInput
+
+
+class FulfillmentTrackingInfoUpdateVariables(
+    _FulfillmentTrackingInfoUpdateVariablesRequired, total=False
+):
+    """Variables of the FulfillmentTrackingInfoUpdate mutation."""
+
+    notifyCustomer: bool | None
+
+
+class FulfillmentTrackingInfoUpdateResult(TypedDict):
+    """Data of the FulfillmentTrackingInfoUpdate mutation."""
+
+    fulfillmentTrackingInfoUpdate: FulfillmentTrackingInfoUpdateData | None
+
+
+class FulfillmentTrackingInfoUpdateData(TypedDict):
+    fulfillment: FulfillmentTrackingInfoUpdateDataFulfillment | None
+    userErrors: list[FulfillmentTrackingInfoUpdateDataUserErrors]
+
+
+class FulfillmentTrackingInfoUpdateDataFulfillment(TypedDict):
+    id: str
+    trackingInfo: list[FulfillmentTrackingInfoUpdateDataFulfillmentTrackingInfo]
+
+
+class FulfillmentTrackingInfoUpdateDataFulfillmentTrackingInfo(TypedDict):
+    number: str | None
+    company: str | None
+    url: str | None
+
+
+class FulfillmentTrackingInfoUpdateDataUserErrors(TypedDict):
+    field: list[str] | None
+    message: str
+
+
 class InventoryLevelsVariables(TypedDict):
     """Variables of the InventoryLevels query."""
 
@@ -1538,6 +1578,7 @@ class InventoryLevelsNodesInventoryLevelQuantities(TypedDict):
 
 
 class _InventorySetQuantitiesVariablesRequired(TypedDict):
+    name: str
     reason: str
     quantities: list[InventoryQuantityInput]
 
@@ -1563,6 +1604,22 @@ class InventorySetQuantitiesDataInventoryAdjustmentGroup(TypedDict):
     id: str
     reason: str
     referenceDocumentUri: str | None
+    changes: list[InventorySetQuantitiesDataInventoryAdjustmentGroupChanges]
+
+
+class InventorySetQuantitiesDataInventoryAdjustmentGroupChanges(TypedDict):
+    name: str
+    quantityAfterChange: int | None
+    item: InventorySetQuantitiesDataInventoryAdjustmentGroupChangesItem | None
+    location: InventorySetQuantitiesDataInventoryAdjustmentGroupChangesLocation | None
+
+
+class InventorySetQuantitiesDataInventoryAdjustmentGroupChangesItem(TypedDict):
+    id: str
+
+
+class InventorySetQuantitiesDataInventoryAdjustmentGroupChangesLocation(TypedDict):
+    id: str
 
 
 class InventorySetQuantitiesDataUserErrors(TypedDict):
@@ -1633,6 +1690,45 @@ class OrderResult(TypedDict):
     """Data of the Order query."""
 
     order: OrderFields | None
+
+
+class OrderFulfillmentsVariables(TypedDict):
+    """Variables of the OrderFulfillments query."""
+
+    orderId: str
+    first: int
+    lineItemsFirst: int
+
+
+class OrderFulfillmentsResult(TypedDict):
+    """Data of the OrderFulfillments query."""
+
+    order: OrderFulfillmentsOrder | None
+
+
+class OrderFulfillmentsOrder(TypedDict):
+    id: str
+    fulfillments: list[OrderFulfillmentsOrderFulfillments]
+
+
+class OrderFulfillmentsOrderFulfillments(TypedDict):
+    id: str
+    status: FulfillmentStatus
+    createdAt: str
+    fulfillmentLineItems: OrderFulfillmentsOrderFulfillmentsFulfillmentLineItems
+
+
+class OrderFulfillmentsOrderFulfillmentsFulfillmentLineItems(TypedDict):
+    nodes: list[OrderFulfillmentsOrderFulfillmentsFulfillmentLineItemsNodes]
+
+
+class OrderFulfillmentsOrderFulfillmentsFulfillmentLineItemsNodes(TypedDict):
+    quantity: int | None
+    lineItem: OrderFulfillmentsOrderFulfillmentsFulfillmentLineItemsNodesLineItem
+
+
+class OrderFulfillmentsOrderFulfillmentsFulfillmentLineItemsNodesLineItem(TypedDict):
+    id: str
 
 
 class _OrderLineItemsVariablesRequired(TypedDict):

@@ -10,6 +10,5 @@ from . import (
     shopify_product_binding,
     shopify_variant_binding,
     stock_picking,
-    stock_quant,
     sync_job,
 )

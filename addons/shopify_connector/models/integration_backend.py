@@ -1,4 +1,5 @@
 import logging
+from collections import defaultdict
 from datetime import timedelta
 
 from odoo import _, api, fields, models
@@ -6,23 +7,25 @@ from odoo.exceptions import UserError, ValidationError
 
 from odoo.addons.integration_base.exceptions import (
     AuthenticationError,
-    JobDeferred,
+    PermanentError,
     RetryableError,
 )
 from odoo.addons.integration_base.tools.signature import verify_hmac_sha256_base64
 
 from ..api.auth import request_access_token
-from ..api.client import MAX_INPUT_ITEMS, ShopifyClient
+from ..api.client import MAX_INPUT_ITEMS, ShopifyClient, ShopifyUserError
 from ..const import (
     API_HOSTS,
     API_VERSION,
     DEFAULT_STOCK_BATCH_SECONDS,
     FILE_HOSTS,
+    FULFILLMENT_CLOCK_MARGIN_MINUTES,
     INVENTORY_REASON,
     MAX_STOCK_BATCH_SECONDS,
     METAFIELD_NAMESPACE,
     ORDER_POLL_OVERLAP_MINUTES,
     PLAN_LIMITS,
+    STOCK_STALE_ATTEMPTS,
     WEBHOOK_HEADERS,
     WEBHOOK_SHOP_DOMAIN_HEADER,
     WEBHOOK_TOPICS,
@@ -234,8 +237,8 @@ class IntegrationBackend(models.Model):
         self.env["shopify.product.binding"]._shopify_bind_and_export(
             self, self.env["product.template"].search(self._shopify_exportable_domain())
         )
-        self.env["shopify.variant.binding"]._shopify_mark_stock_dirty(
-            self.env["shopify.variant.binding"].search([("backend_id", "=", self.id)])
+        self._channel_mark_stock_changed(
+            self.env["shopify.variant.binding"].search([("backend_id", "=", self.id)]).odoo_id
         )
         self.env["sync.job"].enqueue(self, "shopify_poll_orders", self, priority=20)
 
@@ -357,120 +360,327 @@ class IntegrationBackend(models.Model):
         self.invalidate_recordset(["shopify_metafields_ready"])
 
     # ------------------------------------------------------------- stock
-    @api.model
-    def _cron_shopify_flush_stock(self):
-        """Safety net: a change committed while a stock job was starting can miss that
-        job (its snapshot predates the change); queue a job for what is left."""
-        self.env.cr.execute("SELECT DISTINCT backend_id FROM shopify_stock_change")
-        for (backend_id,) in self.env.cr.fetchall():
-            self.env["shopify.variant.binding"]._shopify_request_stock_export(
-                self.browse(backend_id)
-            )
+    def _channel_sale_order_domain(self):
+        if self.platform == "shopify":
+            return [("shopify_binding_ids.backend_id", "=", self.id)]
+        return super()._channel_sale_order_domain()
 
-    def _shopify_stock_batch_capacity(self):
+    def _channel_stock_warehouses(self):
+        if self.platform == "shopify":
+            return self.shopify_location_ids.warehouse_id
+        return super()._channel_stock_warehouses()
+
+    def _channel_stock_binding_model(self):
+        if self.platform == "shopify":
+            return "shopify.variant.binding"
+        return super()._channel_stock_binding_model()
+
+    def _channel_stock_batch_seconds(self):
+        if self.platform == "shopify":
+            return self.shopify_stock_batch_seconds
+        return super()._channel_stock_batch_seconds()
+
+    def _channel_stock_capacity(self):
         """How many variants fill one inventorySetQuantities call (one quantity per
         variant and mapped location)."""
+        if self.platform != "shopify":
+            return super()._channel_stock_capacity()
         locations = len(self.shopify_location_ids.filtered("warehouse_id"))
         return max(1, MAX_INPUT_ITEMS // max(1, locations))
 
-    def _shopify_stock_batch_due(self):
-        """When the noted changes should go: now (None) when a full call's worth
-        waits or the window of the oldest one has passed, else the end of that
-        window. False when nothing is noted. Times are the database's, as the
-        workers compare etas with it."""
-        self.env.cr.execute(
-            """SELECT count(DISTINCT product_id), min(noted_at) + %s * interval '1 second',
-                      clock_timestamp() at time zone 'utc'
-                 FROM shopify_stock_change WHERE backend_id = %s""",
-            [self.shopify_stock_batch_seconds or 0, self.id],
-        )
-        count, due, now = self.env.cr.fetchone()
-        if not count:
-            return False
-        if count >= self._shopify_stock_batch_capacity() or not due or due <= now:
-            return None
-        return due
-
-    def _shopify_job_export_stock(self, job):
-        """Send the sellable quantity of the variants noted as changed, one full call
-        at most (the longest-waiting first; the others get a job of their own), once
-        the batching window of the oldest change has passed (at once when run by a
-        person). Runs in READ COMMITTED under a lock per shop, so that two stock jobs
-        never take the same changes, nor send half a batch each."""
-        self.ensure_one()
-        cr = self.env.cr
-        cr.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", ["shopify-stock:%s" % self.id])
-        if not self.env.context.get("integration_run_now"):
-            due = self._shopify_stock_batch_due()
-            if due is False:
-                return 0
-            if due:
-                raise JobDeferred(due, "stock batching window")
-        # More than a call's worth would end in a call for the few left over:
-        # those wait for the next batch instead.
-        cr.execute(
-            """WITH chosen AS (
-                   SELECT product_id FROM shopify_stock_change WHERE backend_id = %s
-                    GROUP BY product_id ORDER BY min(noted_at) NULLS FIRST LIMIT %s)
-               DELETE FROM shopify_stock_change change USING chosen
-                WHERE change.backend_id = %s AND change.product_id = chosen.product_id
-            RETURNING change.product_id""",
-            [self.id, self._shopify_stock_batch_capacity(), self.id],
-        )
-        product_ids = {row[0] for row in cr.fetchall()}
-        if not product_ids:
-            return 0
-        self.env["shopify.variant.binding"]._shopify_request_stock_export(self)
+    def _channel_send_stock(self, products, job):
+        if self.platform != "shopify":
+            return super()._channel_send_stock(products, job)
         bindings = self.env["shopify.variant.binding"].search(
             [
                 ("backend_id", "=", self.id),
-                ("odoo_id", "in", list(product_ids)),
+                ("odoo_id", "in", products.ids),
                 ("inventory_item_id", "!=", False),
             ]
         )
-        quantities, sent = [], {}
-        for location in self.shopify_location_ids.filtered("warehouse_id"):
-            products = bindings.odoo_id.with_context(warehouse=location.warehouse_id.id)
-            free = {p.id: p.free_qty for p in products}
-            for binding in bindings:
-                quantity = max(0, int(free.get(binding.odoo_id.id, 0)))
-                quantities.append(
+        return self._shopify_send_stock(bindings, "odoo://stock/%s" % job.id)
+
+    def _shopify_send_stock(self, bindings, reference):
+        """Set the on-hand quantity of ``bindings`` at every mapped location, in one
+        call, each compared and swapped with the quantity Odoo last saw there. A
+        quantity that moved on Shopify since (an edit, a fulfilment) is read again and
+        the call made again; Shopify's sales need no such care, as they change its
+        committed quantity, not on-hand (see ``_channel_stock_on_hand``). A quantity
+        Shopify refuses for itself is flagged on its variant and the others are sent
+        without it (Shopify refuses the whole call). Returns the number of calls."""
+        locations = self.shopify_location_ids.filtered("warehouse_id")
+        if not bindings or not locations:
+            return 0
+        client = self._shopify_client()
+        levels = self.env["integration.stock.level"]._levels_of(self, bindings.odoo_id)
+        calls, stale_rounds, refused, moved = 0, 0, {}, set()
+        while True:
+            entries = []
+            for location in locations:
+                on_hand = self._channel_stock_on_hand(bindings.odoo_id, location.warehouse_id)
+                for binding in bindings:
+                    if (binding.inventory_item_id, location.external_id) in refused:
+                        continue
+                    level = levels.get((binding.odoo_id.id, location.external_id))
+                    entries.append(
+                        {
+                            "inventoryItemId": binding.inventory_item_id,
+                            "locationId": location.external_id,
+                            "quantity": on_hand[binding.odoo_id.id],
+                            "changeFromQuantity": level.quantity_seen
+                            if level and level.synced_at
+                            else None,
+                        }
+                    )
+            if entries:
+                calls += 1
+                try:
+                    after = client.set_quantities(entries, INVENTORY_REASON, reference, "on_hand")
+                except ShopifyUserError as exc:
+                    stale = []
+                    for entry, user_error in self._shopify_quantity_errors(exc, entries):
+                        if user_error["code"] == "CHANGE_FROM_QUANTITY_STALE":
+                            stale.append(entry)
+                        else:
+                            refused[(entry["inventoryItemId"], entry["locationId"])] = (
+                                entry,
+                                user_error["message"],
+                            )
+                    if stale:
+                        stale_rounds += 1
+                        if stale_rounds >= STOCK_STALE_ATTEMPTS:
+                            raise RetryableError(
+                                _(
+                                    "Shopify's stock kept changing while Odoo sent its own "
+                                    "(%(attempts)s attempts): tried again later.",
+                                    attempts=STOCK_STALE_ATTEMPTS,
+                                )
+                            ) from exc
+                        self._shopify_read_stock_again(client, stale, bindings, levels)
+                        moved.update((e["inventoryItemId"], e["locationId"]) for e in stale)
+                    continue
+                self._shopify_stock_sent(entries, after, bindings, levels, moved)
+            self._shopify_stock_refused(refused.values(), bindings, levels)
+            return calls
+
+    @api.model
+    def _shopify_quantity_errors(self, error, entries):
+        """[(entry, user error)] of a refused inventorySetQuantities call; the error
+        itself when one of them names no quantity (the whole call was wrong)."""
+        refused = []
+        for user_error in error.user_errors:
+            field = user_error["field"]
+            if len(field) < 3 or field[:2] != ["input", "quantities"]:
+                raise error
+            refused.append((entries[int(field[2])], user_error))
+        return refused
+
+    def _shopify_stock_refused(self, refused, bindings, levels):
+        """Flag what Shopify refused on the variant (and its level), readable."""
+        by_item = {binding.inventory_item_id: binding for binding in bindings}
+        names = {loc.external_id: loc.name for loc in self.shopify_location_ids}
+        errors = defaultdict(list)
+        for entry, message in refused:
+            binding = by_item[entry["inventoryItemId"]]
+            error = _(
+                "Shopify refused %(quantity)s on hand for %(sku)s at %(location)s: " "%(message)s",
+                quantity=entry["quantity"],
+                sku=binding.sku,
+                location=names.get(entry["locationId"], entry["locationId"]),
+                message=message,
+            )
+            self._shopify_stock_level(levels, binding, entry["locationId"]).error = error
+            errors[binding].append(error)
+        for binding in bindings:
+            binding.stock_error = "\n".join(errors.get(binding, [])) or False
+
+    def _shopify_stock_level(self, levels, binding, location_id):
+        key = (binding.odoo_id.id, location_id)
+        if not levels.get(key):
+            levels[key] = self.env["integration.stock.level"]._level(
+                self, binding.odoo_id, location_id
+            )
+        return levels[key]
+
+    def _shopify_read_stock_again(self, client, stale, bindings, levels):
+        """Note what Shopify has now where it moved since Odoo last saw it."""
+        by_item = {binding.inventory_item_id: binding for binding in bindings}
+        by_location = defaultdict(list)
+        for entry in stale:
+            by_location[entry["locationId"]].append(entry["inventoryItemId"])
+        for location_id, item_ids in by_location.items():
+            for item_id, quantities in client.inventory_levels(item_ids, location_id).items():
+                level = self._shopify_stock_level(levels, by_item[item_id], location_id)
+                level.write(
                     {
-                        "inventoryItemId": binding.inventory_item_id,
-                        "locationId": location.external_id,
-                        "quantity": quantity,
+                        "quantity_seen": (quantities or {}).get("on_hand") or 0,
+                        "synced_at": fields.Datetime.now(),
                     }
                 )
-                sent[binding] = sent.get(binding, 0) + quantity
-        if not quantities:
-            return 0
-        calls = self._shopify_client().set_inventory(
-            quantities, INVENTORY_REASON, "odoo://stock/%s" % job.id
-        )
+
+    def _shopify_stock_sent(self, entries, after, bindings, levels, moved):
+        """Record what was sent and what Shopify has now; ``moved``: the (item,
+        location) pairs whose on-hand had changed on Shopify, outside Odoo."""
         now = fields.Datetime.now()
+        by_item = {binding.inventory_item_id: binding for binding in bindings}
+        sent, mismatch = defaultdict(int), defaultdict(bool)
+        for entry in entries:
+            key = (entry["inventoryItemId"], entry["locationId"])
+            binding = by_item[entry["inventoryItemId"]]
+            level = self._shopify_stock_level(levels, binding, entry["locationId"])
+            quantities = after.get(key) or {}
+            level.write(
+                {
+                    "quantity_sent": entry["quantity"],
+                    "quantity_seen": quantities.get("on_hand", entry["quantity"]),
+                    "available_expected": quantities.get("available", level.available_expected),
+                    "synced_at": now,
+                    "mismatch": key in moved,
+                    "error": False,
+                }
+            )
+            sent[binding] += entry["quantity"]
+            mismatch[binding] |= key in moved
         for binding, quantity in sent.items():
-            binding.write({"stock_sent": quantity, "stock_sent_date": now})
-        return calls
+            binding.write(
+                {
+                    "stock_sent": quantity,
+                    "stock_sent_date": now,
+                    "stock_mismatch": mismatch[binding],
+                }
+            )
 
     def _shopify_on_inventory_level(self, payload):
-        """Shopify says what a location has: record it, flag a difference with Odoo
-        and send Odoo's figure again (Odoo is the source of truth)."""
+        """Shopify says what a location has available. The echo of Odoo's own update
+        is only recorded. Anything else (a sale, a fulfilment, an edit on Shopify)
+        has Odoo check its on-hand figure there, compared and swapped: a sale changed
+        Shopify's committed quantity, not on-hand, so its units stay sold; an edit of
+        on-hand is put back to Odoo's figure (Odoo is the source of truth)."""
         item_id = "gid://shopify/InventoryItem/%s" % payload.get("inventory_item_id")
+        location_id = "gid://shopify/Location/%s" % payload.get("location_id")
         binding = self.env["shopify.variant.binding"].search(
             [("backend_id", "=", self.id), ("inventory_item_id", "=", item_id)], limit=1
         )
         if not binding:
             return _("No variant bound to inventory item %(item)s.", item=item_id)
-        available = int(payload.get("available") or 0)
-        mismatch = bool(binding.stock_sent_date) and available != binding.stock_sent
-        binding.write({"shopify_available": available, "stock_mismatch": mismatch})
-        if mismatch:
-            self.env["shopify.variant.binding"]._shopify_mark_stock_dirty(binding)
+        location = self.shopify_location_ids.filtered(
+            lambda loc: loc.external_id == location_id and loc.warehouse_id
+        )
+        if not location:
             return _(
-                "Shopify shows %(theirs)s available for %(sku)s, Odoo %(ours)s: Odoo's "
-                "quantity is sent again.",
-                theirs=available,
-                sku=binding.sku,
-                ours=binding.stock_sent,
+                "Location %(location)s is not mapped to a warehouse: its stock is Shopify's.",
+                location=location_id,
             )
+        available = int(payload.get("available") or 0)
+        level = self.env["integration.stock.level"]._level(self, binding.odoo_id, location_id)
+        echo = bool(level.synced_at) and available == level.available_expected
+        level.available_reported = available
+        binding.shopify_available = available
+        if echo:
+            return False
+        self._channel_mark_stock_changed(binding.odoo_id)
+        return _(
+            "Shopify shows %(available)s available for %(sku)s at %(location)s: Odoo "
+            "checks its on-hand figure there (a sale on Shopify stays sold).",
+            available=available,
+            sku=binding.sku,
+            location=location.name,
+        )
+
+    # ------------------------------------------------------------- fulfilment
+    def _shopify_order_gid(self, picking):
+        binding = self.env["shopify.order.binding"].search(
+            [("backend_id", "=", self.id), ("odoo_id", "=", picking.sale_id.id)], limit=1
+        )
+        return binding.external_id, binding.platform_order_name
+
+    def _channel_fulfillment_plan(self, picking):
+        if self.platform != "shopify":
+            return super()._channel_fulfillment_plan(picking)
+        order_id, order_name = self._shopify_order_gid(picking)
+        shipped = defaultdict(float)
+        for product, quantity in picking._channel_shipped().items():
+            shipped[product.default_code] += quantity
+        fulfillment_orders = self._shopify_client().fulfillment_orders(order_id)
+        plan = self._shopify_fulfillment_lines(fulfillment_orders, shipped)
+        if not plan["by_fulfillment_order"]:
+            raise PermanentError(
+                _(
+                    "Nothing of %(picking)s is left to fulfil on Shopify order %(order)s "
+                    "(already fulfilled, or SKUs that are not on the order).",
+                    picking=picking.name,
+                    order=order_name,
+                )
+            )
+        return plan
+
+    def _channel_fulfillment_create(self, picking, plan):
+        if self.platform != "shopify":
+            return super()._channel_fulfillment_create(picking, plan)
+        fulfillment = self._shopify_client().fulfillment_create(
+            plan["by_fulfillment_order"], *self._shopify_tracking(picking)
+        )
+        return fulfillment["id"]
+
+    def _channel_find_fulfillment(self, picking, fulfillment):
+        """The order's fulfilment made for this intent: created since it, of the
+        planned line items and quantities, and not recorded for another delivery."""
+        if self.platform != "shopify":
+            return super()._channel_find_fulfillment(picking, fulfillment)
+        order_id, _order_name = self._shopify_order_gid(picking)
+        claimed = set(
+            self.env["integration.fulfillment"]
+            .search([("backend_id", "=", self.id), ("id", "!=", fulfillment.id)])
+            .mapped("external_id")
+        )
+        since = fulfillment.requested_at - timedelta(minutes=FULFILLMENT_CLOCK_MARGIN_MINUTES)
+        for candidate in self._shopify_client().order_fulfillments(order_id):
+            created = fields.Datetime.to_datetime(candidate["createdAt"][:19].replace("T", " "))
+            lines = defaultdict(int)
+            for node in candidate["fulfillmentLineItems"]["nodes"]:
+                lines[node["lineItem"]["id"]] += node["quantity"]
+            if (
+                candidate["status"] == "SUCCESS"
+                and created >= since
+                and candidate["id"] not in claimed
+                and dict(lines) == fulfillment.plan["line_items"]
+            ):
+                return candidate["id"]
         return False
+
+    def _channel_fulfillment_tracking(self, picking, fulfillment):
+        if self.platform != "shopify":
+            return super()._channel_fulfillment_tracking(picking, fulfillment)
+        self._shopify_client().fulfillment_tracking_update(
+            fulfillment.external_id, *self._shopify_tracking(picking)
+        )
+
+    @staticmethod
+    def _shopify_tracking(picking):
+        """(number, company, url) of the delivery's tracking, None where unknown."""
+        number = picking.carrier_tracking_ref or None
+        return (
+            number,
+            picking.carrier_id.name or None,
+            (picking.carrier_tracking_url if number else None) or None,
+        )
+
+    @staticmethod
+    def _shopify_fulfillment_lines(fulfillment_orders, shipped):
+        """The shipped quantities by SKU, taken from the open fulfillment orders'
+        remaining quantities: ``{"by_fulfillment_order": {fulfillment order id: {line
+        id: quantity}}, "line_items": {order line item id: quantity}}``."""
+        by_fulfillment_order, line_items = defaultdict(dict), defaultdict(int)
+        left = dict(shipped)
+        for fulfillment_order in fulfillment_orders:
+            if fulfillment_order.get("status") not in ("OPEN", "IN_PROGRESS"):
+                continue
+            for item in fulfillment_order["lineItems"]["nodes"]:
+                line_item = item.get("lineItem") or {}
+                sku = line_item.get("sku")
+                quantity = min(int(left.get(sku, 0)), int(item.get("remainingQuantity") or 0))
+                if quantity > 0:
+                    by_fulfillment_order[fulfillment_order["id"]][item["id"]] = quantity
+                    line_items[line_item["id"]] += quantity
+                    left[sku] -= quantity
+        return {"by_fulfillment_order": dict(by_fulfillment_order), "line_items": dict(line_items)}

@@ -211,7 +211,10 @@ class ShopifyProductBinding(models.Model):
                 "brand": template.part_brand or None,
             },
         }
-        product_input = product_set_input(product, namespace=METAFIELD_NAMESPACE)
+        try:
+            product_input = product_set_input(product, namespace=METAFIELD_NAMESPACE)
+        except ValueError as exc:  # the mapping's sentence about the product's data
+            raise PermanentError(str(exc)) from None
         if self.collection_binding_id:
             product_input["collections"] = [self.collection_binding_id.external_id]
         return product_input
@@ -246,5 +249,16 @@ class ShopifyProductBinding(models.Model):
                         **values,
                     }
                 )
+        # productSet deleted the variants it was not given (archived in Odoo, or
+        # without a SKU now): their bindings go, else their stock would be sent to
+        # inventory items Shopify no longer has.
+        gone = self.variant_binding_ids.filtered(
+            lambda binding: binding.odoo_id.default_code not in by_sku
+        )
+        if gone:
+            self.env["integration.stock.level"].search(
+                [("backend_id", "=", self.backend_id.id), ("product_id", "in", gone.odoo_id.ids)]
+            ).unlink()
+            gone.unlink()
         # A new variant on Shopify starts at 0: send it Odoo's stock.
-        VariantBinding._shopify_mark_stock_dirty(new_bindings)
+        self.backend_id._channel_mark_stock_changed(new_bindings.odoo_id)

@@ -2,10 +2,8 @@ from odoo import api, fields, models
 
 OPERATIONS = [
     ("shopify_export_product", "Shopify: export product"),
-    ("shopify_export_stock", "Shopify: export stock"),
     ("shopify_import_order", "Shopify: import order"),
     ("shopify_poll_orders", "Shopify: poll orders"),
-    ("shopify_export_fulfillment", "Shopify: export fulfilment"),
     ("shopify_bulk", "Shopify: bulk operation"),
 ]
 
@@ -23,17 +21,9 @@ class SyncJob(models.Model):
         handlers.update(
             {
                 "shopify_export_product": ("shopify.product.binding", "_shopify_job_export"),
-                "shopify_export_stock": ("integration.backend", "_shopify_job_export_stock"),
                 "shopify_import_order": ("shopify.order.binding", "_shopify_job_import"),
                 "shopify_poll_orders": ("integration.backend", "_shopify_job_poll_orders"),
-                "shopify_export_fulfillment": ("stock.picking", "_shopify_job_export_fulfillment"),
                 "shopify_bulk": ("shopify.bulk.operation", "_shopify_job_step"),
             }
         )
         return handlers
-
-    @api.model
-    def _read_committed_operations(self):
-        # Stock jobs of one shop take the noted changes in turn, under a lock: each
-        # must see what the previous one took (see _shopify_job_export_stock).
-        return super()._read_committed_operations() | {"shopify_export_stock"}

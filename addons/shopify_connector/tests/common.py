@@ -159,7 +159,7 @@ class CommittedShopMixin:
     def cleanup_committed_shop(self):
         with self.data.env() as env:
             env.cr.execute(
-                "DELETE FROM shopify_stock_change WHERE backend_id = %s", [self.backend_id]
+                "DELETE FROM integration_stock_change WHERE backend_id = %s", [self.backend_id]
             )
             for model in ("shopify.product.binding", "shopify.collection.binding"):
                 env[model].search([("backend_id", "=", self.backend_id)]).unlink()

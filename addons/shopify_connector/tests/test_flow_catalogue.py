@@ -103,7 +103,7 @@ class TestCatalogue(ShopifyCase):
             self.backend, self.env["product.template"].concat(*templates)
         )
         self.run_jobs()
-        self.env["sync.job"].search([("operation", "=", "shopify_export_stock")]).unlink()
+        self.env["sync.job"].search([("operation", "=", "channel_export_stock")]).unlink()
         calls_before = self.env["integration.api.log"].search_count(
             [("backend_id", "=", self.backend.id)]
         )
@@ -111,7 +111,7 @@ class TestCatalogue(ShopifyCase):
             self.set_stock(template.product_variant_id, 10 + index)
             self.set_stock(template.product_variant_id, 1)  # two changes, one figure sent
         stock_jobs = self.env["sync.job"].search(
-            [("operation", "=", "shopify_export_stock"), ("state", "=", "pending")]
+            [("operation", "=", "channel_export_stock"), ("state", "=", "pending")]
         )
         self.assertEqual(len(stock_jobs), 1, "every change folds into one pending job")
         self.run_jobs()
@@ -124,26 +124,6 @@ class TestCatalogue(ShopifyCase):
             [("backend_id", "=", self.backend.id)], order="id"
         )[calls_before:]
         self.assertEqual(len(calls), 1, "6 quantities in one inventorySetQuantities call")
-
-    def test_shopify_stock_report_differing_from_odoo_is_flagged(self):
-        template = self.make_template("Spark plug", "SPK-9")
-        self.set_stock(template.product_variant_id, 5)
-        self.env["shopify.product.binding"]._shopify_bind_and_export(self.backend, template)
-        self.run_jobs()
-        variant_binding = template.shopify_binding_ids.variant_binding_ids
-        self.assertEqual(variant_binding.stock_sent, 5)
-        note = self.backend._shopify_on_inventory_level(
-            {
-                "inventory_item_id": variant_binding.inventory_item_id.rsplit("/", 1)[1],
-                "available": 2,
-            }
-        )
-        self.assertTrue(variant_binding.stock_mismatch)
-        self.assertIn("Odoo's quantity is sent again", note)
-        self.run_jobs()
-        self.assertEqual(
-            self.state()["inventory_by_sku"]["SPK-9"]["Main warehouse"]["available"], 5
-        )
 
     def test_staff_without_integration_rights_move_stock_and_edit_products(self):
         template = self.make_template("Fuel pump", "FUP-1", 99.0)
@@ -162,7 +142,7 @@ class TestCatalogue(ShopifyCase):
         )
         template.with_user(storekeeper).write({"list_price": 105.0})
         pending = self.env["sync.job"].search([("state", "=", "pending")]).mapped("operation")
-        self.assertIn("shopify_export_stock", pending)
+        self.assertIn("channel_export_stock", pending)
         self.assertIn("shopify_export_product", pending)
         self.run_jobs()
         self.assertEqual(
@@ -202,3 +182,54 @@ class TestCatalogue(ShopifyCase):
         products = [p for p in self.state()["products"] if p["title"] == "Thermostat housing"]
         self.assertEqual(len(products), 1, "the retry found the product by its handle")
         self.assertEqual(float(self.state()["variants_by_sku"]["THM-HSG"]["price"]), 12.5)
+
+
+@tagged("post_install", "-at_install")
+class TestBadProductData(ShopifyCase):
+    """Data Shopify cannot take fails the product's job with the sentence that says
+    what to fix: a data error, not a defect of the connector."""
+
+    def export_job(self, template):
+        binding = self.env["shopify.product.binding"]._shopify_bind_and_export(
+            self.backend, template
+        )
+        job = self.env["sync.job"].search(
+            [("res_model", "=", binding._name), ("res_id", "=", binding.id)]
+        )
+        job.action_run_now()
+        return job
+
+    def assert_data_error(self, job, sentence):
+        self.assertEqual((job.state, job.error_kind), ("failed", "permanent"))
+        self.assertIn(sentence, job.last_error)
+        self.assertNotIn("defect", job.last_error)
+        self.assertNotIn("ValueError", job.last_error)
+
+    def test_a_fourth_option(self):
+        template = self.make_template("Seat cover", "SEAT-4")
+        for name in ("Colour", "Material", "Row", "Fit"):
+            attribute = self.env["product.attribute"].create(
+                {"name": name, "value_ids": [(0, 0, {"name": "%s A" % name})]}
+            )
+            template.attribute_line_ids = [
+                (
+                    0,
+                    0,
+                    {"attribute_id": attribute.id, "value_ids": [(6, 0, attribute.value_ids.ids)]},
+                )
+            ]
+        template.product_variant_ids.default_code = "SEAT-4"
+        job = self.export_job(template)
+        self.assert_data_error(job, "has 4 options; Shopify allows at most 3.")
+
+    def test_an_invalid_fitment_row(self):
+        template = self.make_template("Alternator", "ALT-9")
+        template.fitment_ids = [(0, 0, {"year": 2015, "make": "Ford", "model": "Focus"})]
+        # A row saved before years were checked in Odoo.
+        self.env.cr.execute(
+            "UPDATE product_fitment SET year = 1850 WHERE id = %s", [template.fitment_ids.id]
+        )
+        template.invalidate_recordset(["fitment_ids"])
+        self.env["product.fitment"].invalidate_model()
+        job = self.export_job(template)
+        self.assert_data_error(job, "the year 1850 is not between 1900 and 2100.")

@@ -20,7 +20,7 @@ from .common import CommittedShopMixin, ShopifyCase
 class StockJobsMixin:
     def stock_jobs(self, env, backend_id):
         return env["sync.job"].search(
-            [("operation", "=", "shopify_export_stock"), ("backend_id", "=", backend_id)],
+            [("operation", "=", "channel_export_stock"), ("backend_id", "=", backend_id)],
             order="id",
         )
 
@@ -57,7 +57,7 @@ class TestStockBatchWindow(StockJobsMixin, ShopifyCase):
         )
         self.assertNotEqual(self.available("SPK-0"), 4)
         self.env.cr.execute(
-            "UPDATE shopify_stock_change SET noted_at = noted_at - interval '31 seconds'"
+            "UPDATE integration_stock_change SET noted_at = noted_at - interval '31 seconds'"
         )
         job._execute()
         self.assertEqual((self.available("SPK-0"), self.available("SPK-1")), (4, 6))
@@ -80,7 +80,7 @@ class TestStockBatchWindow(StockJobsMixin, ShopifyCase):
         for variant, quantity in zip(self.variants, (1, 2, 3), strict=True):
             self.set_stock(variant, quantity)
         self.env.cr.execute(
-            "UPDATE shopify_stock_change SET noted_at = noted_at - interval '31 seconds'"
+            "UPDATE integration_stock_change SET noted_at = noted_at - interval '31 seconds'"
         )
         (job,) = self.stock_jobs(self.env, self.backend.id)
         calls = self.env["integration.api.log"].search_count([("backend_id", "=", self.backend.id)])
@@ -112,6 +112,62 @@ class TestStockBatchWindow(StockJobsMixin, ShopifyCase):
 
 
 @tagged("post_install", "-at_install")
+class TestStockOneBadItem(ShopifyCase):
+    """One variant Shopify cannot take never keeps the others' stock from Shopify."""
+
+    def available(self, sku):
+        return self.state()["inventory_by_sku"][sku]["Main warehouse"]["available"]
+
+    def test_a_variant_deleted_by_product_set_loses_its_binding(self):
+        template = self.make_template("Brake hose", "HOS", variants=["Front", "Rear"])
+        self.env["shopify.product.binding"]._shopify_bind_and_export(self.backend, template)
+        self.run_jobs()
+        front, rear = template.product_variant_ids.sorted("default_code")
+        binding = template.shopify_binding_ids
+        self.assertEqual(binding.variant_binding_ids.odoo_id, front | rear)
+        rear.active = False  # productSet now sends the front one only: Shopify deletes the rear
+        binding._shopify_enqueue_export()
+        self.run_jobs()
+        self.assertNotIn("HOS-REAR", self.state()["variants_by_sku"])
+        self.assertEqual(binding.variant_binding_ids.odoo_id, front)
+        self.set_stock(front, 4)
+        self.set_stock(rear, 2)
+        self.run_jobs()
+        self.assertEqual(self.available("HOS-FRONT"), 4)
+        self.assertFalse(
+            self.env["sync.job"].search(
+                [("operation", "=", "channel_export_stock"), ("state", "!=", "done")]
+            )
+        )
+
+    def test_a_quantity_shopify_refuses_is_flagged_and_the_others_are_sent(self):
+        templates = self.make_template("Wiper", "WIP-1") | self.make_template("Bulb", "BLB-1")
+        self.env["shopify.product.binding"]._shopify_bind_and_export(self.backend, templates)
+        self.run_jobs()
+        wiper, bulb = templates.product_variant_id
+        self.set_stock(wiper, 2_000_000_000)  # a typo: more than Shopify takes
+        self.set_stock(bulb, 6)
+        self.run_jobs()
+        self.assertEqual(self.available("BLB-1"), 6)
+        self.assertNotEqual(self.available("WIP-1"), 2_000_000_000)
+        wiper_binding, bulb_binding = templates.shopify_binding_ids.variant_binding_ids.sorted(
+            lambda b: b.odoo_id != wiper
+        )
+        self.assertIn(
+            "Shopify refused 2000000000 on hand for WIP-1 at Main warehouse",
+            wiper_binding.stock_error,
+        )
+        self.assertIn("can't be higher than", wiper_binding.stock_error)
+        self.assertFalse(bulb_binding.stock_error)
+        stock_jobs = self.env["sync.job"].search([("operation", "=", "channel_export_stock")])
+        self.assertEqual(set(stock_jobs.mapped("state")), {"done"})
+        self.set_stock(wiper, -1_999_999_990)  # corrected: 10
+        self.run_jobs()
+        self.assertEqual(self.available("WIP-1"), 10)
+        self.assertFalse(wiper_binding.stock_error)
+
+
+@tagged("post_install", "-at_install")
 class TestStockWorkers(StockJobsMixin, CommittedShopMixin, BaseCase):
     """Real workers on committed data: two of them, one window, one call."""
 
@@ -122,7 +178,7 @@ class TestStockWorkers(StockJobsMixin, CommittedShopMixin, BaseCase):
         self.run_worker(idle_wait=0)
         with self.data.env() as env:
             env.cr.execute(
-                "DELETE FROM shopify_stock_change WHERE backend_id = %s", [self.backend_id]
+                "DELETE FROM integration_stock_change WHERE backend_id = %s", [self.backend_id]
             )
             self.stock_jobs(env, self.backend_id).unlink()
             env.cr.execute("SELECT coalesce(max(id), 0) FROM integration_api_log")
@@ -176,7 +232,7 @@ class TestStockWorkers(StockJobsMixin, CommittedShopMixin, BaseCase):
             backend = env["integration.backend"].browse(self.backend_id)
             for _job in range(2):
                 env["sync.job"].enqueue(
-                    backend, "shopify_export_stock", backend, dedupe_key=None, priority=1
+                    backend, "channel_export_stock", backend, dedupe_key=None, priority=1
                 )
         run_in_threads(2, lambda _index: self.run_worker(batch_size=1, idle_wait=0))
         self.assertEqual(self.outcome(), ({"WRK-0": 2, "WRK-1": 3}, 1, [("done", None)]))
@@ -197,7 +253,13 @@ class TestStockWorkers(StockJobsMixin, CommittedShopMixin, BaseCase):
             self.run_worker(idle_wait=0)
         inventory = self.shop.control("GET", "state")["inventory_by_sku"]
         self.assertEqual(inventory["WRK-0"]["Main warehouse"]["available"], 2)
-        self.assertNotIn("WRK-1", inventory, "not sent yet: that job could not see it")
+        # setUp's stock job may have sent the new variants' 0 already (a slow machine
+        # outlasts the window while exporting): not this change.
+        self.assertNotEqual(
+            inventory.get("WRK-1", {}).get("Main warehouse", {}).get("available"),
+            5,
+            "not sent yet: that job could not see it",
+        )
         self.run_worker(idle_wait=0)
         available, calls, states = self.outcome()
         self.assertEqual(available, {"WRK-0": 2, "WRK-1": 5}, "sent without the flush cron")

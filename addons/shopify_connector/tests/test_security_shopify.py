@@ -147,7 +147,7 @@ class TestCompanyRules(TransactionCase):
         )
         category = env["product.category"].create({"name": "Brakes %s" % company.name})
         env.cr.execute(
-            "INSERT INTO shopify_stock_change (backend_id, product_id) "
+            "INSERT INTO integration_stock_change (backend_id, product_id) "
             "VALUES (%s, %s) RETURNING id",
             [backend.id, template.product_variant_id.id],
         )
@@ -171,7 +171,7 @@ class TestCompanyRules(TransactionCase):
             "shopify.bulk.operation": env["shopify.bulk.operation"].create(
                 {"backend_id": backend.id, "kind": "import"}
             ),
-            "shopify.stock.change": env["shopify.stock.change"].browse(change_id),
+            "integration.stock.change": env["integration.stock.change"].browse(change_id),
         }
 
     def test_every_shopify_model_follows_the_user_companies(self):
