@@ -300,19 +300,50 @@ class SyncJob(models.Model):
     worker_pid = fields.Integer(readonly=True)
 
     def init(self):
+        """The indexes the queue, the dashboard, the lists and the retention read by
+        (docs/architecture.md lists them and why)."""
+        cr = self.env.cr
         # Folding under concurrency: at most one pending job per dedupe key, enforced by
         # PostgreSQL so that two enqueues racing each other still make one job.
-        self.env.cr.execute(
+        cr.execute(
             """CREATE UNIQUE INDEX IF NOT EXISTS sync_job_pending_dedupe_uniq
                ON sync_job (dedupe_key) WHERE state = 'pending'"""
         )
-        self.env.cr.execute(
-            """CREATE INDEX IF NOT EXISTS sync_job_claim_idx
-               ON sync_job (platform, priority, eta, id) WHERE state = 'pending'"""
+        # The claim's order, column for column (eta NULLS FIRST as in its ORDER BY): a
+        # claim reads its batch off the index and stops, whatever the backlog. The
+        # first version kept nulls last, so every claim sorted the whole priority.
+        cr.execute("DROP INDEX IF EXISTS sync_job_claim_idx")
+        cr.execute(
+            """CREATE INDEX IF NOT EXISTS sync_job_claim_order_idx
+               ON sync_job (platform, priority, eta NULLS FIRST, id) WHERE state = 'pending'"""
         )
-        self.env.cr.execute(
+        cr.execute(
             """CREATE INDEX IF NOT EXISTS sync_job_processing_idx
                ON sync_job (platform) WHERE state = 'processing'"""
+        )
+        # The jobs still open: the dashboard's queue counts and oldest pending job, the
+        # job list's default filters (pending, failed).
+        cr.execute(
+            """CREATE INDEX IF NOT EXISTS sync_job_open_idx
+               ON sync_job (state, backend_id, create_date)
+               WHERE state IN ('pending', 'processing', 'failed')"""
+        )
+        # Finished jobs by the time they finished: the retention's batches (oldest
+        # first) and the dashboard's finished counts over its window, index only.
+        cr.execute(
+            """CREATE INDEX IF NOT EXISTS sync_job_finished_idx
+               ON sync_job (date_done) INCLUDE (backend_id, state)
+               WHERE state IN ('done', 'cancelled', 'superseded')"""
+        )
+        # The dashboard's last successful sync per backend and operation.
+        cr.execute(
+            """CREATE INDEX IF NOT EXISTS sync_job_last_done_idx
+               ON sync_job (backend_id, operation, date_done) WHERE state = 'done'"""
+        )
+        # The jobs of a record (a webhook delivery's job state in its list).
+        cr.execute(
+            """CREATE INDEX IF NOT EXISTS sync_job_target_idx
+               ON sync_job (res_id, res_model) WHERE res_id IS NOT NULL"""
         )
 
     @api.depends("payload")
@@ -624,7 +655,9 @@ class SyncJob(models.Model):
     def _claim_jobs(self, platform, limit):
         """Mark up to ``limit`` runnable jobs as processing by this worker and return
         their (id, operation, whether their backend is enabled and active) triples.
-        Ends the current transaction first; the caller commits the claim."""
+        Ends the current transaction first; the caller commits the claim. The ORDER
+        BY is sync_job_claim_order_idx's, so the batch is read off that index with no
+        sort, however many jobs wait."""
         self._begin_read_committed()
         # The claim's commit need not wait for its WAL flush (a few ms of every job's
         # latency): lost in a crash of PostgreSQL, it is lost with all that came
@@ -908,22 +941,33 @@ class SyncJob(models.Model):
         self._requeue_stale_jobs()
 
     @api.model
-    def _cron_vacuum_done_jobs(self):
-        """Delete finished jobs (done, cancelled, superseded) older than the kept days.
-        Jobs superseded before their finish date was recorded count from their last
-        change."""
+    def _cron_vacuum_done_jobs(self, batch_size=5000):
+        """Delete the jobs finished more than ``job_keep_days`` ago, oldest first, in
+        batches of ``batch_size``, each its own short READ COMMITTED transaction,
+        until none is due: one daily run catches up at any volume, and a worker
+        never waits on it (it locks only finished rows, skipping any another
+        transaction holds). Returns the number deleted."""
         days = int(
             self.env["ir.config_parameter"].sudo().get_param("integration_base.job_keep_days", 14)
         )
-        self.env.cr.execute(
-            """DELETE FROM sync_job WHERE id IN (
-                   SELECT id FROM sync_job
-                    WHERE state IN ('done', 'cancelled')
-                      AND coalesce(date_done, write_date)
-                          < now() at time zone 'utc' - %s * interval '1 day'
-                    LIMIT 10000)""",
-            [days],
-        )
+        deleted = 0
+        while True:
+            self._begin_read_committed()
+            self.env.cr.execute(
+                """DELETE FROM sync_job WHERE id IN (
+                       SELECT id FROM sync_job
+                        WHERE state IN ('done', 'cancelled', 'superseded')
+                          AND date_done < now() at time zone 'utc' - %s * interval '1 day'
+                        ORDER BY date_done
+                        LIMIT %s
+                        FOR UPDATE SKIP LOCKED)""",
+                [days, batch_size],
+            )
+            count = self.env.cr.rowcount
+            self.env.cr.commit()  # pylint: disable=invalid-commit
+            deleted += count
+            if count < batch_size:
+                return deleted
 
     # ------------------------------------------------------------------ actions
 

@@ -1,5 +1,6 @@
 from datetime import datetime, timedelta
 
+from odoo import fields
 from odoo.tests import HttpCase, tagged
 
 from .common import IntegrationCase
@@ -56,6 +57,12 @@ class TestDashboardData(IntegrationCase):
         jobs[4].write({"state": "failed"})
         cls.done_at = datetime(2026, 11, 20, 8, 30, 0)
         jobs[5].write({"state": "done", "date_done": cls.done_at})
+        # Finished jobs count over the window (24 hours); the last sync is the last ever.
+        cls.recent_done = Job.enqueue(cls.backend, "webhook", dedupe_key=None)
+        cls.recent_done.write({"state": "done", "date_done": hours_ago(1)})
+        Job.enqueue(cls.backend, "noop", dedupe_key=None).write(
+            {"state": "cancelled", "date_done": hours_ago(72)}
+        )
 
     def card(self, backend):
         data = self.env["integration.dashboard"].get_dashboard_data()
@@ -73,10 +80,18 @@ class TestDashboardData(IntegrationCase):
         self.assertEqual(
             queue, {"pending": 3, "processing": 0, "done": 1, "failed": 2, "cancelled": 0}
         )
+        self.assertEqual(
+            {bucket["state"] for bucket in card["queue"] if bucket["windowed"]},
+            {"done", "cancelled"},
+            "finished jobs are counted over the window, open ones whatever their age",
+        )
         self.assertAlmostEqual(card["oldest_pending_seconds"], 7200, delta=120)
         self.assertEqual(
             [(s["operation"], s["date"]) for s in card["last_syncs"]],
-            [("noop", "2026-11-20 08:30:00")],
+            [
+                ("noop", "2026-11-20 08:30:00"),
+                ("webhook", fields.Datetime.to_string(self.recent_done.date_done)),
+            ],
         )
         self.assertIsNone(card["quota"])
 
@@ -92,6 +107,12 @@ class TestDashboardData(IntegrationCase):
         self.assertEqual(self.env[calls["model"]].search_count(calls["domain"]), 5)
         sync = card["last_syncs"][0]["list"]
         self.assertEqual(self.env[sync["model"]].search_count(sync["domain"]), 1)
+        for bucket in card["queue"]:
+            self.assertEqual(
+                self.env[bucket["list"]["model"]].search_count(bucket["list"]["domain"]),
+                bucket["count"],
+                bucket["state"],
+            )
 
     def test_quiet_backend_and_quota(self):
         card = self.card(self.quiet)
