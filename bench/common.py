@@ -1,6 +1,7 @@
 """Helpers shared by the benchmarks: Odoo servers as subprocesses, percentiles."""
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -76,6 +77,12 @@ def stop(process):
         process.wait(timeout=30)
     except subprocess.TimeoutExpired:
         process.kill()
+
+
+def stop_on_sigterm():
+    """SIGTERM (bench/run's timeout, a person's kill) ends the bench through its
+    ``finally`` blocks, which stop the servers it started."""
+    signal.signal(signal.SIGTERM, lambda _signum, _frame: sys.exit(143))
 
 
 def odoo_registry(conf, db):
