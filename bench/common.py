@@ -1,6 +1,7 @@
 """Helpers shared by the benchmarks: Odoo servers as subprocesses, percentiles."""
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -42,7 +43,12 @@ def start_odoo(conf, db, *args, log_path):
         *args,
     ]
     log = open(log_path, "ab")  # noqa: SIM115 - closed with the process
-    process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+    # Odoo restarts itself (its watchdog, after a cron thread overran limit_time_real)
+    # by running its interpreter's bare name again: the virtualenv's must come first.
+    path = os.pathsep.join([os.path.dirname(sys.executable), os.environ.get("PATH", "")])
+    process = subprocess.Popen(
+        command, stdout=log, stderr=subprocess.STDOUT, env=dict(os.environ, PATH=path)
+    )
     url = "http://127.0.0.1:%s" % port
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
@@ -76,6 +82,12 @@ def stop(process):
         process.wait(timeout=30)
     except subprocess.TimeoutExpired:
         process.kill()
+
+
+def stop_on_sigterm():
+    """SIGTERM (bench/run's timeout, a person's kill) ends the bench through its
+    ``finally`` blocks, which stop the servers it started."""
+    signal.signal(signal.SIGTERM, lambda _signum, _frame: sys.exit(143))
 
 
 def odoo_registry(conf, db):

@@ -47,7 +47,7 @@ import signal
 import threading
 import time
 
-from common import odoo_registry, percentile, start_http_server, stop
+from common import odoo_registry, percentile, start_http_server, stop, stop_on_sigterm
 from shopify_common import (
     SANDBOX_CLIENT_SECRET,
     ErrorSampler,
@@ -223,6 +223,7 @@ def main():
     parser.add_argument("--products", type=int, default=100, help="templates of 3 variants")
     parser.add_argument("--timeout", type=float, default=1800, help="seconds for the drain")
     args = parser.parse_args()
+    stop_on_sigterm()
     genuine = args.orders * (1 + UPDATES_PER_ORDER)
     if genuine + round(args.deliveries * sum(SHARES.values())) != args.deliveries:
         parser.error("--deliveries must be %s x --orders / 0.8" % (1 + UPDATES_PER_ORDER))

@@ -30,7 +30,7 @@ import queue
 import time
 from decimal import Decimal
 
-from common import odoo_registry, percentile, start_http_server, stop
+from common import odoo_registry, percentile, start_http_server, stop, stop_on_sigterm
 from shopify_common import (
     SANDBOX_CLIENT_SECRET,
     ErrorSampler,
@@ -191,6 +191,7 @@ def main():
     parser.add_argument("--products", type=int, default=100, help="templates of 3 variants")
     parser.add_argument("--timeout", type=float, default=900, help="seconds for the orders")
     args = parser.parse_args()
+    stop_on_sigterm()
 
     registry = odoo_registry(args.conf, args.db)
     work = os.path.dirname(args.conf)
