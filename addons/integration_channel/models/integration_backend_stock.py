@@ -22,8 +22,9 @@ def _recheck_stock_jobs(registry, backend_ids):
         _logger.warning("could not check the stock jobs after a commit", exc_info=True)
 
 
+# One file per concern of the backend (order settings, stock feed), hence two classes.
 class IntegrationBackend(models.Model):
-    _inherit = "integration.backend"
+    _inherit = "integration.backend"  # pylint: disable=consider-merging-classes-inherited
 
     # ------------------------------------------------------------- platform hooks
     def _channel_sale_order_domain(self):
