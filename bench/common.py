@@ -50,7 +50,7 @@ def start_odoo(conf, db, *args, log_path):
         command, stdout=log, stderr=subprocess.STDOUT, env=dict(os.environ, PATH=path)
     )
     url = "http://127.0.0.1:%s" % port
-    deadline = time.monotonic() + 120
+    deadline = time.monotonic() + 300  # a busy machine starts Odoo slowly
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError("odoo stopped at start, see %s" % log_path)
@@ -60,7 +60,7 @@ def start_odoo(conf, db, *args, log_path):
         except OSError:
             time.sleep(0.5)
     process.kill()
-    raise RuntimeError("odoo did not answer in 120 s, see %s" % log_path)
+    raise RuntimeError("odoo did not answer in 300 s, see %s" % log_path)
 
 
 def start_http_server(conf, db, log_path, workers=2):

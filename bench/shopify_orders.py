@@ -30,6 +30,7 @@ import queue
 import time
 from decimal import Decimal
 
+import psycopg2
 from common import odoo_registry, percentile, start_http_server, stop, stop_on_sigterm
 from shopify_common import (
     SANDBOX_CLIENT_SECRET,
@@ -55,6 +56,11 @@ from shopify_common import (
 )
 
 RATIO_TARGET = 0.8
+PG_CONCURRENCY_ERRORS = (
+    psycopg2.errors.SerializationFailure,
+    psycopg2.errors.LockNotAvailable,
+    psycopg2.errors.DeadlockDetected,
+)
 
 
 def floor_order(payload):
@@ -88,61 +94,75 @@ def floor_process(conf, db, shape, orders, start, results):
         env["product.product"].search([("default_code", "in", [orders[0]["lines"][0][0]])])
         cr.rollback()
     start.wait()
-    started = time.monotonic()
+    started, retries = time.monotonic(), 0
     for order in orders:
-        with registry.cursor() as cr:
-            env = env_of(cr)
-            partner = env["res.partner"].search(
-                [("email", "=", order["email"]), ("parent_id", "=", False)], limit=1
-            ) or env["res.partner"].create(
-                {
-                    "name": order["name"],
-                    "email": order["email"],
-                    "street": order["street"],
-                    "city": order["city"],
-                    "zip": order["zip"],
-                    "country_id": shape["country_id"],
-                }
-            )
-            skus = [sku for sku, _qty, _price, _discount in order["lines"]]
-            products = {
-                p.default_code: p.id
-                for p in env["product.product"].search([("default_code", "in", skus)])
+        # Two processes reserving the same quant collide as two workers do: the
+        # transaction is run again, as Odoo's RPC layer and the queue do.
+        for attempt in range(1, 6):
+            try:
+                create_order(registry, shape, order)
+                break
+            except PG_CONCURRENCY_ERRORS as error:
+                if attempt == 5:
+                    raise RuntimeError("floor order failed 5 times: %s" % error) from error
+                retries += 1
+    results.put((time.monotonic() - started, retries))
+
+
+def create_order(registry, shape, order):
+    """One floor order: partner, sale order, confirmation, commit."""
+    with registry.cursor() as cr:
+        env = env_of(cr)
+        partner = env["res.partner"].search(
+            [("email", "=", order["email"]), ("parent_id", "=", False)], limit=1
+        ) or env["res.partner"].create(
+            {
+                "name": order["name"],
+                "email": order["email"],
+                "street": order["street"],
+                "city": order["city"],
+                "zip": order["zip"],
+                "country_id": shape["country_id"],
             }
-            lines = [
-                {
-                    "product_id": products[sku],
-                    "product_uom_qty": quantity,
-                    "price_unit": float(price),
-                    "discount": discount,
-                    "tax_id": [(6, 0, shape["line_tax_ids"])],
-                }
-                for sku, quantity, price, discount in order["lines"]
-            ]
-            lines += [
-                {
-                    "product_id": shape["shipping_product_id"],
-                    "product_uom_qty": 1,
-                    "price_unit": float(price),
-                    "tax_id": [(6, 0, shape["shipping_tax_ids"])],
-                    "is_delivery": True,
-                }
-                for price in order["shipping"]
-            ]
-            sale = env["sale.order"].create(
-                {
-                    "partner_id": partner.id,
-                    "pricelist_id": shape["pricelist_id"],
-                    "order_line": [(0, 0, line) for line in lines],
-                }
-            )
-            sale.action_confirm()
-    results.put(time.monotonic() - started)
+        )
+        skus = [sku for sku, _qty, _price, _discount in order["lines"]]
+        products = {
+            p.default_code: p.id
+            for p in env["product.product"].search([("default_code", "in", skus)])
+        }
+        lines = [
+            {
+                "product_id": products[sku],
+                "product_uom_qty": quantity,
+                "price_unit": float(price),
+                "discount": discount,
+                "tax_id": [(6, 0, shape["line_tax_ids"])],
+            }
+            for sku, quantity, price, discount in order["lines"]
+        ]
+        lines += [
+            {
+                "product_id": shape["shipping_product_id"],
+                "product_uom_qty": 1,
+                "price_unit": float(price),
+                "tax_id": [(6, 0, shape["shipping_tax_ids"])],
+                "is_delivery": True,
+            }
+            for price in order["shipping"]
+        ]
+        sale = env["sale.order"].create(
+            {
+                "partner_id": partner.id,
+                "pricelist_id": shape["pricelist_id"],
+                "order_line": [(0, 0, line) for line in lines],
+            }
+        )
+        sale.action_confirm()
 
 
 def run_floor(conf, db, shape, orders, processes):
     """The floor's orders, split between ``processes`` processes: the seconds from
-    their common start until the last one finished."""
+    their common start until the last one finished, and the transactions run again."""
     context = multiprocessing.get_context("spawn")
     start, results = context.Barrier(processes + 1), context.Queue()
     pool = [
@@ -155,7 +175,7 @@ def run_floor(conf, db, shape, orders, processes):
     ]
     for process in pool:
         process.start()
-    start.wait(timeout=120)
+    start.wait(timeout=600)  # each process loads Odoo first
     deadline, times = time.monotonic() + 1800, []
     while len(times) < processes:
         try:
@@ -165,7 +185,7 @@ def run_floor(conf, db, shape, orders, processes):
                 raise RuntimeError("a floor process failed or took more than 30 min") from None
     for process in pool:
         process.join(timeout=30)
-    return max(times)
+    return max(seconds for seconds, _retries in times), sum(r for _s, r in times)
 
 
 def suite_shape(env, backend_id):
@@ -240,11 +260,7 @@ def main():
         states = job_states(cr, backend_id, since_job)
         failures = failed_jobs(cr, backend_id, since_job)
         shape = suite_shape(env_of(cr), backend_id)
-    floor_seconds = run_floor(
-        args.conf, args.db, shape, [floor_order(p) for p in payloads], args.workers
-    )
     suite_rate = outcome["found"] / suite_seconds
-    floor_rate = len(payloads) / floor_seconds
 
     print(
         "shopify orders (%s orders/create deliveries of 3 lines, 20%% tax, shipping and a "
@@ -269,11 +285,6 @@ def main():
         )
     )
     print(
-        "floor: ORM create + confirm, a commit each, %s processes: %s orders in %.1f s = "
-        "%.1f orders/s" % (args.workers, len(payloads), floor_seconds, floor_rate)
-    )
-    print("suite/floor ratio: %.2f (target >= %.1f)" % (suite_rate / floor_rate, RATIO_TARGET))
-    print(
         "sale orders: %(expected)s expected, %(found)s found, %(lost)s lost, %(duplicated)s "
         "duplicated (target 0 and 0; sale orders without a binding: %(unbound)s); totals "
         "differing from Shopify's: %(total_mismatch)s" % outcome
@@ -282,7 +293,18 @@ def main():
     for operation, kind, count, message in failures:
         print("failed: %s x%s %s: %s" % (operation, count, kind, message))
     for line in sampler.lines():
-        print(line)
+        print(line, flush=True)
+    # The suite's figures are printed first: they stand even if the floor fails.
+    floor_seconds, floor_retries = run_floor(
+        args.conf, args.db, shape, [floor_order(p) for p in payloads], args.workers
+    )
+    floor_rate = len(payloads) / floor_seconds
+    print(
+        "floor: ORM create + confirm, a commit each, %s processes: %s orders in %.1f s = "
+        "%.1f orders/s (transactions run again after a concurrent update: %s)"
+        % (args.workers, len(payloads), floor_seconds, floor_rate, floor_retries)
+    )
+    print("suite/floor ratio: %.2f (target >= %.1f)" % (suite_rate / floor_rate, RATIO_TARGET))
 
 
 if __name__ == "__main__":
