@@ -10,5 +10,7 @@
     "depends": ["integration_base", "sale_stock", "stock_delivery"],
     "data": [
         "security/ir.model.access.csv",
+        "security/order_import_security.xml",
+        "views/order_import_views.xml",
     ],
 }

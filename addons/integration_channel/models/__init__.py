@@ -1,1 +1,7 @@
-from . import integration_backend, integration_order_binding, sale_order
+from . import (
+    integration_backend,
+    integration_order_binding,
+    integration_partner_binding,
+    integration_tax_mapping,
+    sale_order,
+)
