@@ -11,6 +11,8 @@
     "data": [
         "security/ir.model.access.csv",
         "security/stock_feed_security.xml",
+        "security/order_import_security.xml",
         "data/ir_cron_stock.xml",
+        "views/order_import_views.xml",
     ],
 }

@@ -623,11 +623,23 @@ class Store:
                     customer = self.add_customer(cust)
             resolved = []
             for line in lines_in:
+                # A line names its variant by SKU, or by id ("variant_id": a gid); with
+                # an id, "sku" is what the line item carries (live shops send many
+                # items with an empty SKU: the variant has none, or a sales channel
+                # left it out).
                 sku = line.get("sku")
-                matches = self.variants_by_sku(sku) if sku else []
-                if not matches:
-                    raise StoreError(f"no variant with sku {sku!r}")
-                variant = matches[0]
+                if line.get("variant_id"):
+                    wanted = str(line["variant_id"])
+                    if not wanted.startswith("gid://"):
+                        wanted = gid("ProductVariant", wanted)
+                    variant = self.variants.get(wanted)
+                    if variant is None:
+                        raise StoreError(f"no variant {line['variant_id']!r}")
+                else:
+                    matches = self.variants_by_sku(sku) if sku else []
+                    if not matches:
+                        raise StoreError(f"no variant with sku {sku!r}")
+                    variant = matches[0]
                 qty = int(line.get("quantity") or 1)
                 if qty <= 0:
                     raise StoreError("quantity must be positive")
@@ -658,7 +670,9 @@ class Store:
                     {
                         "__typename": "LineItem",
                         "id": li_id,
-                        "sku": self.variant_sku(variant),
+                        "sku": (line.get("sku") or None)
+                        if line.get("variant_id")
+                        else self.variant_sku(variant),
                         "title": product["title"],
                         "variantTitle": None
                         if self.variant_title(variant) == "Default Title"

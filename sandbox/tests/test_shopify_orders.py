@@ -100,6 +100,27 @@ def test_order_placement_lowers_stock_and_is_queryable(client):
     assert total_alloc == pytest.approx(10.0)
 
 
+def test_a_line_by_variant_id_can_carry_an_empty_sku(client):
+    """Live shops send items without a SKU: a line placed by variant id keeps the
+    SKU it is given (none here), in the webhook body and in GraphQL."""
+    variant_id = client.state()["variants_by_sku"]["BP-100-F"]["id"]
+    order = client.control(
+        "POST",
+        "orders",
+        dict(ORDER, line_items=[{"variant_id": variant_id, "sku": "", "quantity": 1}]),
+    )["order"]
+    item = order["line_items"][0]
+    assert item["sku"] is None and item["admin_graphql_api_id"]
+    assert "gid://shopify/ProductVariant/%s" % item["variant_id"] == variant_id
+    data = client.gql(
+        "query($id: ID!) { order(id: $id) {"
+        " lineItems(first: 5) { nodes { sku variant { id } } } } }",
+        {"id": order["admin_graphql_api_id"]},
+    )["data"]["order"]
+    assert data["lineItems"]["nodes"] == [{"sku": None, "variant": {"id": variant_id}}]
+    assert stock(client, "BP-100-F")["available"] == 19
+
+
 def test_orders_query_by_updated_at_and_sort(client):
     client.control("POST", "orders", ORDER)
     client.control("POST", "orders", dict(ORDER, email="alice@example.com", discount=None))

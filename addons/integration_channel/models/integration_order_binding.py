@@ -34,6 +34,12 @@ class IntegrationOrderBinding(models.AbstractModel):
     currency_id = fields.Many2one(related="odoo_id.currency_id")
     total_mismatch = fields.Boolean(readonly=True)
     has_unknown_sku = fields.Boolean("Unknown SKU", readonly=True)
+    held = fields.Boolean(
+        "Held for a person",
+        readonly=True,
+        help="A tax mapping or a currency rate was missing: the order stays a quotation "
+        "until a person completes and confirms it.",
+    )
 
     _sql_constraints = [
         (
@@ -86,6 +92,7 @@ class IntegrationOrderBinding(models.AbstractModel):
             [("backend_id", "=", backend.id), ("external_id", "=", order["external_id"])]
         )
         updated_at = fields.Datetime.to_datetime(order["updated_at"])
+        policy = backend._order_payment_policy(order.get("financial_status"))
         if binding:
             if (
                 binding.platform_updated_at
@@ -93,9 +100,12 @@ class IntegrationOrderBinding(models.AbstractModel):
                 and updated_at < binding.platform_updated_at
             ):
                 return binding  # an older state than the one imported
-            binding._apply_order_update(order, updated_at)
+            binding._apply_order_update(order, updated_at, policy)
             return binding
-        sale = self._create_sale_order(backend, order)
+        if policy == "ignore":
+            return binding  # none: a voided order is no sale
+        pricing = self._order_pricing(backend, order)
+        sale, held = self._create_sale_order(backend, order, pricing)
         binding = self.create(
             {
                 "backend_id": backend.id,
@@ -103,22 +113,59 @@ class IntegrationOrderBinding(models.AbstractModel):
                 "external_id": order["external_id"],
                 "platform_order_name": order["name"],
                 "platform_updated_at": updated_at,
-                "platform_total": float(to_decimal(order["total"])),
+                "platform_total": float(to_decimal(order["total"])) * pricing["factor"],
                 "sync_state": "synced",
                 "sync_date": fields.Datetime.now(),
+                "held": held,
             }
         )
-        binding._check_order_totals(order)
+        binding._check_order_totals(order, pricing["factor"])
         if order.get("cancelled"):
             sale._action_cancel()
-        elif backend.order_mode == "confirmed":
-            sale.action_confirm()
+        elif policy == "confirm" and not held:
+            binding._confirm_sale_order(order)
         return binding
 
-    def _apply_order_update(self, order, updated_at):
+    def _invoice_paid_order(self):
+        """Order workflow: invoice the paid order and register what the platform
+        collected, on the day it was placed."""
+        self.ensure_one()
+        sale = self.odoo_id
+        invoice = sale._create_invoices()
+        invoice.invoice_date = sale.date_order.date()
+        invoice.action_post()
+        self.env["account.payment.register"].with_context(
+            active_model="account.move", active_ids=invoice.ids
+        ).create(
+            {
+                "journal_id": self.backend_id.order_payment_journal_id.id,
+                "payment_date": invoice.invoice_date,
+            }
+        )._create_payments()
+
+    def _confirm_sale_order(self, order):
+        """Confirm the sale order (dated when it was placed on the platform, not
+        today), and invoice it when paid and the backend's order workflow says so."""
+        self.ensure_one()
+        sale = self.odoo_id
+        placed = sale.date_order
+        sale.action_confirm()
+        sale.date_order = placed
+        if self.backend_id.order_invoice_paid and order.get("financial_status") == "paid":
+            self._invoice_paid_order()
+
+    def _apply_order_update(self, order, updated_at, policy):
         self.ensure_one()
         self.write({"platform_updated_at": updated_at, "sync_date": fields.Datetime.now()})
         sale = self.odoo_id
+        if not order.get("cancelled") and sale.state != "cancel":
+            self._apply_quantity_changes(order)
+        if sale.state in ("draft", "sent") and not order.get("cancelled"):
+            if policy == "confirm" and not self.held:
+                self._confirm_sale_order(order)  # paid since it was imported
+            elif policy == "ignore":
+                sale._action_cancel()  # voided before it was paid
+            return
         if order.get("cancelled") and sale.state != "cancel":
             platform = self.backend_id._platform_label()
             if sale.picking_ids.filtered(lambda p: p.state == "done"):
@@ -142,12 +189,76 @@ class IntegrationOrderBinding(models.AbstractModel):
                     )
                 )
 
+    def _apply_quantity_changes(self, order):
+        """An edit or a refund took items off the order (the normalized order holds
+        the current quantities; an item gone is absent): what is not delivered yet
+        leaves the sale order; what was invoiced gets a credit note; what already left
+        gets an activity for a person. Quantities only ever go down here: the
+        platform's original quantities (a poll) never undo an edit."""
+        self.ensure_one()
+        sale = self.odoo_id
+        current = {line["external_id"]: line["quantity"] for line in order.get("lines") or ()}
+        shipped_back = []
+        for line in sale.order_line.filtered("channel_line_id"):
+            target = current.get(line.channel_line_id, 0)
+            if target >= line.product_uom_qty:
+                continue
+            new_quantity = max(target, line.qty_delivered)
+            if new_quantity < line.product_uom_qty:
+                self._reduce_undelivered(line, line.product_uom_qty - new_quantity)
+            if target < line.qty_delivered:
+                shipped_back.append((line, line.qty_delivered - target))
+        if sale.state == "sale" and any(
+            line.qty_invoiced > line.product_uom_qty for line in sale.order_line
+        ):
+            credit_note = sale._create_invoices(final=True)
+            credit_note.action_post()
+        if shipped_back:
+            platform = self.backend_id._platform_label()
+            sale.activity_schedule(
+                "mail.mail_activity_data_todo",
+                summary=_("Refunded or removed after delivery"),
+                note=_(
+                    "%(platform)s order %(name)s no longer has items already delivered: "
+                    "%(items)s. Arrange their return.",
+                    platform=platform,
+                    name=self.platform_order_name,
+                    items=", ".join(
+                        "%g %s" % (quantity, line.product_id.display_name)
+                        for line, quantity in shipped_back
+                    ),
+                ),
+            )
+
     @api.model
-    def _create_sale_order(self, backend, order):
+    def _reduce_undelivered(self, line, quantity):
+        """Take ``quantity`` off the line's deliveries not done yet (the newest first),
+        then off the line: its deliveries already match it, so Odoo adds no return."""
+        remaining = quantity
+        moves = line.move_ids.filtered(
+            lambda m: m.state not in ("done", "cancel") and m.location_dest_id.usage == "customer"
+        ).sorted("id", reverse=True)
+        for move in moves:
+            if remaining <= 0:
+                break
+            taken = min(move.product_uom_qty, remaining)
+            move._do_unreserve()
+            if taken >= move.product_uom_qty:
+                move._action_cancel()
+            else:
+                move.product_uom_qty -= taken
+                move._action_assign()
+            remaining -= taken
+        line.product_uom_qty -= quantity
+
+    @api.model
+    def _create_sale_order(self, backend, order, pricing):
+        """The sale order of ``order``, and whether a person must complete it before
+        it is confirmed (a missing tax mapping or currency rate, flagged)."""
         company = backend.company_id
         platform = backend._platform_label()
         partner, shipping, invoice = self._order_partners(backend, order)
-        lines, unknown = self._order_lines(backend, order)
+        lines, unknown, missing_taxes = self._order_lines(backend, order, pricing["factor"])
         sale = (
             self.env["sale.order"]
             .with_company(company)
@@ -160,11 +271,51 @@ class IntegrationOrderBinding(models.AbstractModel):
                     "client_order_ref": order["name"],
                     "origin": "%s %s" % (platform, order["name"]),
                     "date_order": order.get("created_at") or fields.Datetime.now(),
-                    "pricelist_id": self._order_pricelist(backend, order["currency"]).id,
+                    "pricelist_id": pricing["pricelist"].id,
                     "order_line": [(0, 0, line) for line in lines],
+                    **backend._order_sale_values(),
                 }
             )
         )
+        if missing_taxes:
+            sale.activity_schedule(
+                "mail.mail_activity_data_todo",
+                summary=_("Tax mapping missing"),
+                note=_(
+                    "%(platform)s order %(name)s has taxes no mapping of %(backend)s turns "
+                    "into an Odoo tax: %(taxes)s. Add them (backend, Orders tab, Tax "
+                    "mapping), then set the taxes of the lines and confirm the order.",
+                    platform=platform,
+                    name=order["name"],
+                    backend=backend.name,
+                    taxes="; ".join(
+                        _(
+                            "%(rate)s%% %(kind)s%(country)s",
+                            rate="%g" % rate,
+                            kind=_("included in prices") if included else _("on top of prices"),
+                            country=_(" in %(code)s", code=code) if code else "",
+                        )
+                        for rate, included, code in sorted(missing_taxes)
+                    ),
+                ),
+            )
+        if pricing["missing_rate"]:
+            currency = pricing["pricelist"].currency_id
+            sale.activity_schedule(
+                "mail.mail_activity_data_todo",
+                summary=_("No %(currency)s rate", currency=currency.name),
+                note=_(
+                    "%(platform)s order %(name)s is in %(currency)s, which has no rate in "
+                    "Odoo on %(date)s%(inactive)s. It stays a quotation in %(currency)s: "
+                    "add the rate (Accounting > Configuration > Currencies), then check "
+                    "and confirm it.",
+                    platform=platform,
+                    name=order["name"],
+                    currency=currency.name,
+                    date=pricing["date"],
+                    inactive="" if currency.active else _(" (the currency is not active)"),
+                ),
+            )
         if unknown:
             sale.activity_schedule(
                 "mail.mail_activity_data_todo",
@@ -177,15 +328,21 @@ class IntegrationOrderBinding(models.AbstractModel):
                     skus=", ".join(sorted(s or _("(no SKU)") for s in unknown)),
                 ),
             )
-        return sale
+        return sale, bool(missing_taxes or pricing["missing_rate"])
 
     @api.model
-    def _order_lines(self, backend, order):
-        """sale.order.line values for the order's items and shipping, and the SKUs no
-        Odoo product has (those lines use the placeholder product, flagged)."""
+    def _order_lines(self, backend, order, factor=1):
+        """sale.order.line values for the order's items and shipping, and the SKUs of
+        the items no Odoo product matches (those lines use the placeholder product,
+        flagged). An item is the product bound to its platform variant id first (real
+        shops send many items without a SKU), else the product with its SKU."""
         company = backend.company_id
         Product = self.env["product.product"].with_context(active_test=False)
         specs = order_line_specs(order)
+        by_variant = self._channel_products_by_variant(
+            backend,
+            {s["variant_external_id"] for s in specs if s["variant_external_id"]},
+        )
         skus = {s["sku"] for s in specs if s["kind"] == "product" and s["sku"]}
         products = {
             p.default_code: p
@@ -195,19 +352,27 @@ class IntegrationOrderBinding(models.AbstractModel):
         }
         placeholder = self._channel_placeholder_product()
         shipping_product = self._channel_shipping_product()
-        lines, unknown = [], set()
+        address = order.get("shipping_address") or order.get("billing_address") or {}
+        country = self.env["res.country"].search(
+            [("code", "=", (address.get("country_code") or "").upper())], limit=1
+        )
+        lines, unknown, missing_taxes = [], set(), set()
         for spec in specs:
-            taxes = self._order_taxes(backend, spec["tax_rates"], order["taxes_included"])
+            taxes = self._order_taxes(
+                backend, spec["tax_rates"], order["taxes_included"], country, missing_taxes
+            )
             values = {
                 "name": spec["name"],
                 "product_uom_qty": spec["quantity"],
-                "price_unit": float(spec["price_unit"]),
+                "price_unit": float(spec["price_unit"]) * factor,
                 "discount": float(spec["discount_percent"]),
                 "tax_id": [(6, 0, taxes.ids)],
                 "channel_line_id": spec.get("external_id"),
             }
             if spec["kind"] == "shipping":
                 values.update(product_id=shipping_product.id, is_delivery=True)
+            elif spec["variant_external_id"] in by_variant:
+                values["product_id"] = by_variant[spec["variant_external_id"]].id
             elif spec["sku"] in products:
                 values["product_id"] = products[spec["sku"]].id
             else:
@@ -222,51 +387,78 @@ class IntegrationOrderBinding(models.AbstractModel):
                     ),
                 )
             lines.append(values)
-        return lines, unknown
+        return lines, unknown, missing_taxes
 
     @api.model
-    def _order_taxes(self, backend, rates, included):
-        """The sale taxes of these rates (0.2 for 20 %), created when missing."""
-        company = backend.company_id
-        Tax = self.env["account.tax"].with_company(company)
-        taxes = Tax
+    def _order_taxes(self, backend, rates, included, country, missing):
+        """The Odoo taxes of these platform rates (0.2 for 20 %), by the backend's tax
+        mapping; a rate without a mapping is added to ``missing`` (a set) instead."""
+        Mapping = self.env["integration.tax.mapping"]
+        taxes = self.env["account.tax"]
         for rate in rates:
-            amount = float(to_decimal(rate) * 100)
-            tax = Tax.search(
-                [
-                    ("type_tax_use", "=", "sale"),
-                    ("amount_type", "=", "percent"),
-                    ("amount", "=", amount),
-                    ("price_include", "=", bool(included)),
-                    ("company_id", "=", company.id),
-                ],
-                limit=1,
-            )
-            if not tax:
-                tax = Tax.create(
-                    {
-                        "name": "%s %s%%%s"
-                        % (backend._platform_label(), "%g" % amount, " incl." if included else ""),
-                        "type_tax_use": "sale",
-                        "amount_type": "percent",
-                        "amount": amount,
-                        "price_include": bool(included),
-                        "company_id": company.id,
-                    }
-                )
-            taxes |= tax
+            percent = float(to_decimal(rate) * 100)
+            mapping = Mapping._find(backend, percent, included, country)
+            if mapping:
+                taxes |= mapping.tax_id
+            else:
+                missing.add((percent, bool(included), country.code or ""))
         return taxes
 
     @api.model
-    def _order_pricelist(self, backend, currency_code):
+    def _order_pricing(self, backend, order):
+        """How the order is priced: ``{"pricelist", "factor", "missing_rate", "date"}``.
+
+        In the company's currency: as sent. In another currency, by the backend's
+        policy: converted (``factor``: company currency per unit of the order's, at the
+        order date's rate), or on a price list of that currency. Without a rate on that
+        date (or, to keep the currency, with the currency inactive), the order is priced
+        in its own currency as sent and ``missing_rate`` holds it back as a quotation:
+        a currency is never activated here, nor an amount converted at a rate of 1."""
         company = backend.company_id
+        date = fields.Datetime.to_datetime(order.get("created_at")) or fields.Datetime.now()
+        date = date.date()
         currency = (
             self.env["res.currency"]
             .with_context(active_test=False)
-            .search([("name", "=", currency_code or company.currency_id.name)], limit=1)
+            .search([("name", "=", order.get("currency") or company.currency_id.name)], limit=1)
         )
-        if not currency.active:
-            currency.active = True
+        if not currency:
+            raise PermanentError(
+                _(
+                    "The order is in %(code)s, a currency Odoo does not know.",
+                    code=order["currency"],
+                )
+            )
+        pricing = {"factor": 1, "missing_rate": False, "date": date}
+        if currency == company.currency_id:
+            return dict(pricing, pricelist=self._order_pricelist(backend, currency))
+        has_rate = bool(
+            self.env["res.currency.rate"].search_count(
+                [
+                    ("currency_id", "=", currency.id),
+                    ("name", "<=", date),
+                    ("company_id", "in", (False, company.root_id.id)),
+                ],
+                limit=1,
+            )
+        )
+        if has_rate and backend.order_currency_policy == "convert":
+            factor = currency._get_conversion_rate(currency, company.currency_id, company, date)
+            return dict(
+                pricing,
+                factor=factor,
+                pricelist=self._order_pricelist(backend, company.currency_id),
+            )
+        return dict(
+            pricing,
+            pricelist=self._order_pricelist(backend, currency),
+            missing_rate=not (has_rate and currency.active),
+        )
+
+    @api.model
+    def _order_pricelist(self, backend, currency):
+        """The company's price list in ``currency``, created when there is none."""
+        company = backend.company_id
         Pricelist = self.env["product.pricelist"]
         pricelist = Pricelist.search(
             [("currency_id", "=", currency.id), ("company_id", "in", (False, company.id))],
@@ -282,11 +474,16 @@ class IntegrationOrderBinding(models.AbstractModel):
 
     @api.model
     def _order_partners(self, backend, order):
-        """(customer, delivery address, invoice address): the customer matched by
-        email, else created; addresses as children when they differ from it."""
-        Partner = self.env["res.partner"].with_company(backend.company_id)
+        """(customer, delivery address, invoice address).
+
+        The customer is the partner bound to the platform's customer id on this
+        backend (``integration.partner.binding``), created for it the first time; an
+        email or a name alone never finds a partner (anyone can type any email at a
+        checkout). A guest order (no customer id) gets a partner of its own, never
+        merged with another. New partners belong to the backend's company; the
+        addresses are contacts of that customer when they differ from it."""
         customer = order.get("customer") or {}
-        email = (order.get("email") or customer.get("email") or "").strip()
+        email = order.get("email") or customer.get("email")
         billing = order.get("billing_address") or order.get("shipping_address") or {}
         name = (
             " ".join(p for p in (customer.get("first_name"), customer.get("last_name")) if p)
@@ -298,20 +495,19 @@ class IntegrationOrderBinding(models.AbstractModel):
                 order=order["name"],
             )
         )
-        partner = (
-            Partner.search([("email", "=ilike", email), ("parent_id", "=", False)], limit=1)
-            if email
-            else Partner
-        )
-        if not partner:
-            partner = Partner.create(
-                {
-                    "name": name,
-                    "email": email or False,
-                    "phone": customer.get("phone") or order.get("phone") or False,
-                    **self._order_address_values(billing),
-                }
+        values = {
+            "name": name,
+            "email": email or False,
+            "phone": customer.get("phone") or order.get("phone") or False,
+            "company_id": backend.company_id.id,
+            **self._order_address_values(billing),
+        }
+        if customer.get("external_id"):
+            partner = self.env["integration.partner.binding"]._partner_of(
+                backend, customer["external_id"], values
             )
+        else:
+            partner = self.env["res.partner"].create(values)
         shipping = self._order_child_address(partner, order.get("shipping_address"), "delivery")
         invoice = self._order_child_address(partner, order.get("billing_address"), "invoice")
         return partner, shipping, invoice
@@ -338,6 +534,7 @@ class IntegrationOrderBinding(models.AbstractModel):
                 "parent_id": partner.id,
                 "type": kind,
                 "name": address.get("name") or partner.name,
+                "company_id": partner.company_id.id,
                 **values,
             }
         )
@@ -367,13 +564,16 @@ class IntegrationOrderBinding(models.AbstractModel):
             "phone": address.get("phone") or False,
         }
 
-    def _check_order_totals(self, order):
-        """Flag the order when Odoo's total differs from the platform's, for a person."""
+    def _check_order_totals(self, order, factor=1):
+        """Flag the order when Odoo's total differs from the platform's (converted by
+        ``factor`` when the order was), for a person."""
         self.ensure_one()
         sale = self.odoo_id
         rounding = sale.currency_id.rounding
         mismatch = float_compare(
-            sale.amount_total, float(to_decimal(order["total"])), precision_rounding=rounding
+            sale.amount_total,
+            float(to_decimal(order["total"])) * factor,
+            precision_rounding=rounding,
         )
         unknown = any(sale.order_line.mapped("channel_unknown_sku"))
         self.write({"total_mismatch": bool(mismatch), "has_unknown_sku": unknown})

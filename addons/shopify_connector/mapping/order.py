@@ -296,6 +296,16 @@ def _webhook_discount(item, fallback):
     return sum((_rest_money(a, "amount") for a in item.get("discount_allocations") or ()), ZERO)
 
 
+def _current(item, key):
+    """``item["current_" + key]`` when Shopify sent it, else ``item[key]``."""
+    return item.get(_current_key(item, key))
+
+
+def _current_key(item, key):
+    current = "current_" + key
+    return current if item.get(current) not in (None, "") else key
+
+
 def normalize_webhook_order(payload: dict) -> dict:
     """The body of an ``orders/create``, ``orders/updated`` or ``orders/cancelled``
     webhook (Shopify's REST order) -> the normalized order."""
@@ -311,13 +321,18 @@ def normalize_webhook_order(payload: dict) -> dict:
         )
     lines = []
     for item in payload.get("line_items") or ():
+        # An edited order keeps its original quantities and totals; the current_*
+        # fields say what is left (0 for an item removed by the edit).
+        quantity = _current(item, "quantity")
+        if quantity in (0, "0"):
+            continue
         lines.append(
             _line(
                 item.get("admin_graphql_api_id") or _gid("LineItem", item.get("id")),
                 _gid("ProductVariant", item.get("variant_id")),
                 item.get("sku"),
                 item.get("name") or item.get("title"),
-                item.get("quantity"),
+                quantity,
                 _rest_money(item, "price"),
                 _webhook_discount(item, lambda item=item: _rest_money(item, "total_discount")),
                 _webhook_taxes(item.get("tax_lines")),
@@ -360,9 +375,9 @@ def normalize_webhook_order(payload: dict) -> dict:
             "billing_address": _webhook_address(payload.get("billing_address")),
             "lines": lines,
             "shipping": shipping,
-            "total": _rest_money(payload, "total_price"),
-            "total_tax": _rest_money(payload, "total_tax"),
-            "total_discount": _rest_money(payload, "total_discounts"),
-            "subtotal": _rest_money(payload, "subtotal_price"),
+            "total": _rest_money(payload, _current_key(payload, "total_price")),
+            "total_tax": _rest_money(payload, _current_key(payload, "total_tax")),
+            "total_discount": _rest_money(payload, _current_key(payload, "total_discounts")),
+            "subtotal": _rest_money(payload, _current_key(payload, "subtotal_price")),
         }
     )

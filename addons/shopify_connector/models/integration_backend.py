@@ -55,6 +55,11 @@ class IntegrationBackend(models.Model):
     )
     shopify_location_ids = fields.One2many("shopify.location", "backend_id", "Locations")
     shopify_last_order_poll = fields.Datetime("Orders polled up to", readonly=True)
+    # The poll in progress, committed page by page: where it resumes after a rate-limit
+    # pause or a crash (the page cursor is only valid for the query it came from).
+    shopify_order_poll_since = fields.Datetime(readonly=True, copy=False)
+    shopify_order_poll_started = fields.Datetime(readonly=True, copy=False)
+    shopify_order_poll_cursor = fields.Char(readonly=True, copy=False)
     shopify_webhook_base_url = fields.Char(
         "Webhook base URL",
         help="Public address of this Odoo that Shopify posts webhooks to; "
@@ -321,24 +326,67 @@ class IntegrationBackend(models.Model):
             self.env["sync.job"].enqueue(backend, "shopify_poll_orders", backend, priority=20)
 
     def _shopify_job_poll_orders(self, job):
-        """Queue the import of every order updated since the last poll."""
+        """Queue the import of every order updated since the last poll.
+
+        Each page's imports are committed together with the page cursor (in a
+        transaction of their own), so that a rate-limit pause (the job comes back
+        later) or a crash resumes after the last page done, never from page one."""
         self.ensure_one()
-        started = fields.Datetime.now()
-        since = (self.shopify_last_order_poll or started - timedelta(days=30)) - timedelta(
-            minutes=ORDER_POLL_OVERLAP_MINUTES
-        )
+        if self.shopify_order_poll_cursor:
+            since, started = self.shopify_order_poll_since, self.shopify_order_poll_started
+            after = self.shopify_order_poll_cursor
+        else:
+            started = fields.Datetime.now()
+            since = (self.shopify_last_order_poll or started - timedelta(days=30)) - timedelta(
+                minutes=ORDER_POLL_OVERLAP_MINUTES
+            )
+            after = None
         client = self._shopify_client()
-        after, seen = None, 0
+        seen = 0
         while True:
             orders, after = client.orders_updated_since(
                 since.strftime("%Y-%m-%dT%H:%M:%SZ"), after=after
             )
-            self.env["shopify.order.binding"]._shopify_enqueue_imports(self, orders, "graphql")
+            self._shopify_commit_order_page(orders, since, started, after)
             seen += len(orders)
             if not after:
-                break
-        self.shopify_last_order_poll = started
-        return seen
+                return seen
+
+    def _shopify_commit_order_page(self, orders, since, started, after):
+        """Queue the imports of one page and record the poll's progress, committed
+        together: a page is never lost (checkpoint without its imports) and at worst
+        queued twice (folded into the same jobs). ``after`` None ends the poll."""
+        with self._separate_cursor() as cr:
+            backend = self.with_env(self.env(cr=cr))
+            backend.env["shopify.order.binding"]._shopify_enqueue_imports(
+                backend, orders, "graphql"
+            )
+            # SQL, not the ORM: this transaction must not wait on, nor make the job's
+            # own (repeatable read) transaction fail on, a write to the backend's row.
+            if after:
+                cr.execute(
+                    """UPDATE integration_backend SET shopify_order_poll_since = %s,
+                              shopify_order_poll_started = %s, shopify_order_poll_cursor = %s
+                        WHERE id = %s""",
+                    [since, started, after, self.id],
+                )
+            else:
+                cr.execute(
+                    """UPDATE integration_backend SET shopify_last_order_poll = %s,
+                              shopify_order_poll_since = NULL,
+                              shopify_order_poll_started = NULL,
+                              shopify_order_poll_cursor = NULL
+                        WHERE id = %s""",
+                    [started, self.id],
+                )
+        self.invalidate_recordset(
+            [
+                "shopify_last_order_poll",
+                "shopify_order_poll_since",
+                "shopify_order_poll_started",
+                "shopify_order_poll_cursor",
+            ]
+        )
 
     # ------------------------------------------------------------- catalogue
     def _shopify_ensure_metafield_definitions(self):

@@ -1,5 +1,7 @@
 from odoo import _, api, models
 
+from odoo.addons.integration_base.exceptions import PermanentError
+
 from ..mapping.order import normalize_graphql_order, normalize_webhook_order
 
 NORMALIZERS = {"graphql": normalize_graphql_order, "webhook": normalize_webhook_order}
@@ -23,7 +25,16 @@ class ShopifyOrderBinding(models.Model):
         normalize = NORMALIZERS[source]
         Job = self.env["sync.job"]
         for order in orders:
-            normalized = self._channel_normalize(normalize, order)
+            try:
+                normalized = self._channel_normalize(normalize, order)
+            except PermanentError as exc:
+                # One bad order fails alone, in its own job, with the reason; the
+                # others of the page are imported.
+                normalized = {
+                    "external_id": order.get("admin_graphql_api_id") or order.get("id"),
+                    "name": order.get("name"),
+                    "invalid": exc.message,
+                }
             Job.enqueue(
                 backend,
                 "shopify_import_order",
@@ -39,6 +50,8 @@ class ShopifyOrderBinding(models.Model):
     @api.model
     def _shopify_job_import(self, job):
         """Job handler: import the normalized order of the job's payload."""
+        if job.payload.get("invalid"):
+            raise PermanentError(job.payload["invalid"])
         return self._import_order(job.backend_id, job.payload)
 
     # ----------------------------------------------------------------- core hooks
@@ -49,3 +62,10 @@ class ShopifyOrderBinding(models.Model):
     @api.model
     def _channel_shipping_product(self):
         return self.env.ref("shopify_connector.product_shipping")
+
+    @api.model
+    def _channel_products_by_variant(self, backend, variant_ids):
+        bindings = self.env["shopify.variant.binding"].search(
+            [("backend_id", "=", backend.id), ("external_id", "in", list(variant_ids))]
+        )
+        return {binding.external_id: binding.odoo_id for binding in bindings}

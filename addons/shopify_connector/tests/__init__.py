@@ -10,6 +10,7 @@ from . import (
     test_flow_concurrency,
     test_flow_errors,
     test_flow_fulfillment,
+    test_flow_order_poll,
     test_flow_orders,
     test_flow_oversell,
     test_flow_stock,

@@ -34,14 +34,36 @@ class SandboxMixin:
 
     @classmethod
     def make_backend(cls, credentials=None, **values):
+        # The sandbox shop sells in GBP: orders keep it, on a GBP price list, as a
+        # merchant whose books are in another currency sets it up (active, with a rate).
+        gbp = cls.env.ref("base.GBP")
+        gbp.active = True
+        if not gbp.rate_ids:
+            cls.env["res.currency.rate"].create(
+                {"currency_id": gbp.id, "name": "2000-01-01", "rate": 0.8}
+            )
         backend = cls.env["integration.backend"].create(
             {
                 "name": "Sandbox shop",
                 "platform": "shopify",
                 "api_url": cls.sandbox.url,
                 "order_mode": "confirmed",
+                "order_currency_policy": "pricelist",
                 **values,
             }
+        )
+        # The sandbox charges 20 % VAT on top of prices: a sales tax of the company's.
+        vat = cls.env["account.tax"].create(
+            {
+                "name": "VAT 20%% (backend %s)" % backend.id,
+                "type_tax_use": "sale",
+                "amount_type": "percent",
+                "amount": 20.0,
+                "company_id": backend.company_id.id,
+            }
+        )
+        cls.env["integration.tax.mapping"].create(
+            {"backend_id": backend.id, "rate": 20.0, "tax_id": vat.id}
         )
         for key, value in (credentials or {"access_token": "shpat_sandbox"}).items():
             backend._set_credential(key, value)
@@ -119,9 +141,9 @@ class CommittedShopMixin:
     """For BaseCase tests with real workers: a sandbox store of the test's own, a
     committed backend connected to it and committed products, all removed at the end."""
 
-    def setup_committed_shop(self, **backend_values):
+    def setup_committed_shop(self, sandbox_options=None, **backend_values):
         self.data = CommittedData(self)
-        server = start_server()
+        server = start_server(**(sandbox_options or {}))
         self.addCleanup(server.stop)
         self.shop = SandboxClient(server.url)
         self.shop.control("POST", "seed", {"locations": [{"name": "Main warehouse"}]})

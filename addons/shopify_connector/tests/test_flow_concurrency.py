@@ -58,7 +58,10 @@ class TestConcurrentDeliveries(BaseCase):
         super().setUp()
         self.data = CommittedData(self)
         self.backend_id = self.data.backend(
-            name="Race shop", api_url="http://127.0.0.1:9", order_mode="quotation"
+            name="Race shop",
+            api_url="http://127.0.0.1:9",
+            order_mode="quotation",
+            state="connected",
         )
         self.addCleanup(self.cleanup_orders)
 
@@ -66,9 +69,12 @@ class TestConcurrentDeliveries(BaseCase):
         with self.data.env() as env:
             bindings = env["shopify.order.binding"].search([("backend_id", "=", self.backend_id)])
             sales = bindings.odoo_id
-            partners = sales.partner_id
+            partners = sales.partner_id | sales.partner_shipping_id | sales.partner_invoice_id
             bindings.unlink()
             sales.unlink()
+            env["integration.partner.binding"].search(
+                [("backend_id", "=", self.backend_id)]
+            ).unlink()
             partners.unlink()
 
     def import_order(self, _index, outcomes):
@@ -101,6 +107,55 @@ class TestConcurrentDeliveries(BaseCase):
             self.assertEqual(
                 env["sale.order"].search_count([("client_order_ref", "=", ORDER["name"])]), 1
             )
+
+    def test_two_orders_of_one_new_customer_in_two_workers_give_one_partner(self):
+        customer = {
+            "external_id": "gid://shopify/Customer/777000222",
+            "email": "twice@example.com",
+            "first_name": "Tw",
+            "last_name": "Ice",
+            "phone": None,
+        }
+        with self.data.env() as env:
+            backend = env["integration.backend"].browse(self.backend_id)
+            for number in (1, 2):
+                order = dict(
+                    ORDER,
+                    external_id="gid://shopify/Order/77700022%s" % number,
+                    name="#772%s" % number,
+                    email=customer["email"],
+                    customer=customer,
+                )
+                env["sync.job"].enqueue(
+                    backend, "shopify_import_order", payload=order, name=order["name"]
+                )
+        # Each worker takes one job; the one that loses the race on the customer is
+        # retried by the queue (a unique violation is transient) within idle_wait.
+        run_in_threads(
+            2,
+            lambda _index: self.run_worker(batch_size=1, idle_wait=20),
+        )
+        with self.data.env() as env:
+            jobs = env["sync.job"].search([("backend_id", "=", self.backend_id)])
+            self.assertEqual(set(jobs.mapped("state")), {"done"}, jobs.mapped("last_error"))
+            sales = (
+                env["shopify.order.binding"].search([("backend_id", "=", self.backend_id)]).odoo_id
+            )
+            self.assertEqual(len(sales), 2)
+            self.assertEqual(len(sales.partner_id), 1, "one partner for one customer")
+            self.assertEqual(
+                env["res.partner"].search_count([("email", "=", "twice@example.com")]), 1
+            )
+            self.assertEqual(
+                env["integration.partner.binding"].search_count(
+                    [("backend_id", "=", self.backend_id)]
+                ),
+                1,
+            )
+
+    def run_worker(self, **kwargs):
+        with self.data.env() as env:
+            return env["sync.job"]._cron_run_jobs("shopify", **kwargs)
 
 
 @tagged("post_install", "-at_install")

@@ -8,6 +8,7 @@ from odoo.tests import tagged
 from odoo.tests.common import BaseCase
 
 from odoo.addons.integration_channel.tools.order import (
+    InvalidOrderData,
     discount_percent,
     expected_amounts,
     expected_total,
@@ -600,6 +601,43 @@ class TestNormalizeOrder(BaseCase):
         node = graphql_tax_included()
         node["lineItems"]["nodes"][0]["taxLines"][0]["rate"] = None
         self.assertEqual(normalize_graphql_order(node)["lines"][0]["taxes"][0]["rate"], D("0.2"))
+
+    def test_an_edited_order_reads_the_current_quantities_and_totals(self):
+        """orders/edited and orders/updated after an edit keep the original quantity
+        and total_price; current_quantity / current_total_price say what is left."""
+        payload = webhook_tax_excluded()
+        payload["line_items"][0]["current_quantity"] = 1  # one of the two pads removed
+        payload["line_items"][1]["current_quantity"] = 0  # the filter removed
+        payload["current_total_price"] = "70.00"
+        payload["current_subtotal_price"] = "55.00"
+        payload["current_total_tax"] = "15.00"
+        order = normalize_webhook_order(payload)
+        self.assertEqual([line["sku"] for line in order["lines"]], ["BP-F-C"])
+        self.assertEqual(order["lines"][0]["quantity"], 1)
+        self.assertEqual(
+            (order["total"], order["subtotal"], order["total_tax"]),
+            (D("70.00"), D("55.00"), D("15.00")),
+        )
+
+    def test_pathological_amounts_are_data_errors(self):
+        """A signed body can carry anything: amounts that are no amount an order can
+        hold fail as data, with the value in the sentence."""
+        for value in ("inf", "-Infinity", "NaN", "1e999", float("inf"), float("nan"), "12,50"):
+            payload = webhook_tax_excluded()
+            payload["line_items"][0]["price"] = value
+            with self.subTest(value=value), self.assertRaisesRegex(InvalidOrderData, "amount"):
+                normalize_webhook_order(payload)
+        payload = webhook_tax_excluded()
+        payload["line_items"][0]["quantity"] = payload["line_items"][0]["current_quantity"] = 1e999
+        with self.assertRaisesRegex(InvalidOrderData, "amount"):
+            normalize_webhook_order(payload)
+        payload["line_items"][0]["quantity"] = payload["line_items"][0]["current_quantity"] = 2.5
+        with self.assertRaisesRegex(InvalidOrderData, "quantity"):
+            normalize_webhook_order(payload)
+        node = graphql_tax_excluded()
+        node["totalPriceSet"]["shopMoney"]["amount"] = "1e999"
+        with self.assertRaisesRegex(InvalidOrderData, "1e999"):
+            normalize_graphql_order(node)
 
 
 @tagged("post_install", "-at_install")

@@ -1,15 +1,29 @@
-"""The order settings moved to the channel core (integration_channel): keep each
-backend's choice (shopify_order_mode -> order_mode)."""
+"""The order settings and the order line fields moved to the channel core
+(integration_channel, installed before this upgrade): keep each backend's and each
+line's values, then drop the old columns."""
+
+from psycopg2 import sql
+
+MOVED = {
+    "integration_backend": {"shopify_order_mode": "order_mode"},
+    "sale_order_line": {
+        "shopify_line_id": "channel_line_id",
+        "shopify_unknown_sku": "channel_unknown_sku",
+    },
+}
 
 
 def migrate(cr, version):
-    cr.execute(
-        """SELECT 1 FROM information_schema.columns
-            WHERE table_name = 'integration_backend' AND column_name = 'shopify_order_mode'"""
-    )
-    if cr.fetchone():
-        cr.execute(
-            """UPDATE integration_backend SET order_mode = shopify_order_mode
-                WHERE shopify_order_mode IS NOT NULL"""
-        )
-        cr.execute("ALTER TABLE integration_backend DROP COLUMN shopify_order_mode")
+    for table, columns in MOVED.items():
+        for old, new in columns.items():
+            cr.execute(
+                """SELECT 1 FROM information_schema.columns
+                    WHERE table_name = %s AND column_name = %s""",
+                [table, old],
+            )
+            if cr.fetchone():
+                table_id, old_id = sql.Identifier(table), sql.Identifier(old)
+                cr.execute(
+                    sql.SQL("UPDATE {} SET {} = {}").format(table_id, sql.Identifier(new), old_id)
+                )
+                cr.execute(sql.SQL("ALTER TABLE {} DROP COLUMN {}").format(table_id, old_id))
