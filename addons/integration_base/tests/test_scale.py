@@ -142,7 +142,7 @@ class TestScaleShape(IntegrationCase):
         ):
             claimed = self.Job._claim_jobs("shopify", 20)
         self.assertEqual(len(claimed), 20)
-        etas = self.Job.browse([job_id for job_id, _op in claimed]).mapped("eta")
+        etas = self.Job.browse([row[0] for row in claimed]).mapped("eta")
         self.assertFalse(any(etas), "jobs without an eta come first, as the claim orders")
         (query, params) = claims[0]
         self.env.cr.execute("EXPLAIN " + query, params)

@@ -60,7 +60,7 @@ class TestOversell(ShopifyCase):
     def import_order(self):
         """The order, as the orders/create webhook imports it; its sale order."""
         order = next(o for o in self.state()["orders"] if o["id"] == self.order["id"])
-        binding = self.env["shopify.order.binding"]._shopify_import(
+        binding = self.env["shopify.order.binding"]._import_order(
             self.backend,
             self.env["shopify.order.binding"]._shopify_normalize_webhook(order),
         )
