@@ -258,6 +258,12 @@ def classify_error(exc):
     )
 
 
+def _is_defect(exc):
+    """An error no typed error or user error explains: a defect in the code."""
+    transient = isinstance(exc, psycopg2.Error) and exc.pgcode in TRANSIENT_PG_CODES
+    return not (transient or isinstance(exc, IntegrationError | UserError))
+
+
 class SyncJob(models.Model):
     """A unit of work for a platform, run by that platform's worker.
 
@@ -829,7 +835,9 @@ class SyncJob(models.Model):
         values = {
             "error_kind": kind,
             "last_error": message,
-            "traceback": trace if kind == "permanent" else False,
+            # A traceback helps with a defect only: a platform's or a person's error
+            # (bad data, a refusal) is the sentence itself.
+            "traceback": trace if _is_defect(exc) else False,
             "duration": duration,
             "worker_pid": False,
         }

@@ -124,6 +124,7 @@ class TestEnqueue(IntegrationCase):
         self.assertEqual(missing.state, "failed")
         self.assertEqual(missing.error_kind, "permanent")
         self.assertIn("no longer exists", missing.last_error)
+        self.assertFalse(missing.traceback, "a data error is its sentence, not a defect")
 
 
 @tagged("post_install", "-at_install")

@@ -189,7 +189,7 @@ class IntegrationBackend(models.Model):
         jobs never take the same changes, nor send half a batch each."""
         self.ensure_one()
         cr = self.env.cr
-        cr.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", ["channel-stock:%s" % self.id])
+        self._lock("channel-stock")
         if not self.env.context.get("integration_run_now"):
             due = self._channel_stock_batch_due()
             if due is False:

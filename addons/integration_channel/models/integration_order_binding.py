@@ -84,10 +84,7 @@ class IntegrationOrderBinding(models.AbstractModel):
         # Two deliveries of one order wait for each other here; the second then
         # finds the binding (or, if its snapshot predates it, fails on the unique
         # constraint and is retried by the queue, and finds it then).
-        self.env.cr.execute(
-            "SELECT pg_advisory_xact_lock(hashtext(%s))",
-            ["%s:%s:%s" % (self._name, backend.id, order["external_id"])],
-        )
+        backend._lock(self._name, order["external_id"])
         binding = self.search(
             [("backend_id", "=", backend.id), ("external_id", "=", order["external_id"])]
         )

@@ -35,10 +35,7 @@ class IntegrationPartnerBinding(models.Model):
         until the first commits; if its snapshot predates that commit it does not see
         the binding, and its own fails on the unique constraint: the queue retries the
         job, which then finds the partner. One partner either way."""
-        self.env.cr.execute(
-            "SELECT pg_advisory_xact_lock(hashtext(%s))",
-            ["%s:%s:%s" % (self._name, backend.id, external_id)],
-        )
+        backend._lock(self._name, external_id)
         binding = self.search(
             [("backend_id", "=", backend.id), ("external_id", "=", external_id)], limit=1
         )

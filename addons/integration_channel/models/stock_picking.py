@@ -67,9 +67,7 @@ class StockPicking(models.Model):
         self.ensure_one()
         backend = job.backend_id
         # One job per delivery at a time (read committed: each sees the other's intent).
-        self.env.cr.execute(
-            "SELECT pg_advisory_xact_lock(hashtext(%s))", ["channel-fulfillment:%s" % self.id]
-        )
+        backend._lock("channel-fulfillment", self.id)
         fulfillment = self._channel_fulfillment(backend)
         if fulfillment.state == "done":
             return  # already sent: a replayed job is a no-op

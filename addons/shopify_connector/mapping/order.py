@@ -306,9 +306,30 @@ def _current_key(item, key):
     return current if item.get(current) not in (None, "") else key
 
 
+def _check_rest_order(payload):
+    """A signed body is still the platform's data: one that is not an order fails as
+    a data error of its own, never as a defect of the connector."""
+    if not isinstance(payload, dict) or not (
+        payload.get("admin_graphql_api_id") or payload.get("id")
+    ):
+        raise InvalidOrderData("the body is not a Shopify order (it has no order id).")
+    for key in ("line_items", "shipping_lines", "tax_lines"):
+        items = payload.get(key)
+        if items is not None and not (
+            isinstance(items, list) and all(isinstance(item, dict) for item in items)
+        ):
+            raise InvalidOrderData("its %s are not a list of items." % key)
+    if payload.get("customer") is not None and not isinstance(payload["customer"], dict):
+        raise InvalidOrderData("its customer is not a customer record.")
+
+
 def normalize_webhook_order(payload: dict) -> dict:
     """The body of an ``orders/create``, ``orders/updated`` or ``orders/cancelled``
-    webhook (Shopify's REST order) -> the normalized order."""
+    webhook (Shopify's REST order) -> the normalized order.
+
+    :raise InvalidOrderData: a body that is not an order (no id, lines not a list)
+    """
+    _check_rest_order(payload)
     incl = bool(payload.get("taxes_included"))
     customer = payload.get("customer") or None
     if customer:

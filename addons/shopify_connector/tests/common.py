@@ -183,7 +183,11 @@ class CommittedShopMixin:
             env.cr.execute(
                 "DELETE FROM integration_stock_change WHERE backend_id = %s", [self.backend_id]
             )
-            for model in ("shopify.product.binding", "shopify.collection.binding"):
+            for model in (
+                "shopify.product.binding",
+                "shopify.collection.binding",
+                "integration.partner.binding",
+            ):
                 env[model].search([("backend_id", "=", self.backend_id)]).unlink()
             templates = env["product.template"].browse(self.template_ids)
             if templates:

@@ -568,6 +568,19 @@ class TestNormalizeOrder(BaseCase):
         with self.assertRaisesRegex(ValueError, "date and time"):
             odoo_datetime("yesterday")
 
+    def test_a_signed_body_that_is_not_an_order_is_a_data_error(self):
+        # Bodies the chaos benchmark sends, correctly signed: each must fail alone as
+        # bad data with a sentence, never as a defect (AttributeError) or an order
+        # with no id.
+        for body in ([], "order", {"line_items": []}, {"id": None, "line_items": []}):
+            with self.subTest(body=body), self.assertRaisesRegex(InvalidOrderData, "no order id"):
+                normalize_webhook_order(body)
+        for key in ("line_items", "shipping_lines", "tax_lines"):
+            with self.subTest(key=key), self.assertRaisesRegex(InvalidOrderData, key):
+                normalize_webhook_order({"id": 1, key: "x"})
+        with self.assertRaisesRegex(InvalidOrderData, "line_items"):
+            normalize_webhook_order({"id": 1, "line_items": ["x"]})
+
     def test_webhook_fallbacks(self):
         """Lines without discount_allocations (and shipping lines without tax lines, as
         the sandbox's webhooks send them): the line's total_discount, the shipping line's
