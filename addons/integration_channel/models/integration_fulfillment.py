@@ -54,5 +54,8 @@ class IntegrationFulfillment(models.Model):
                 env[self._name].create(
                     {"backend_id": backend.id, "picking_id": picking.id, **values}
                 )
+        # Written through another cursor: what this transaction cached of it (the
+        # delivery's fulfilments included) is stale.
         self.invalidate_model()
+        picking.invalidate_recordset(["channel_fulfillment_ids"])
         return self.search([("picking_id", "=", picking.id), ("backend_id", "=", backend.id)])

@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class StockPicking(models.Model):
@@ -8,6 +8,7 @@ class StockPicking(models.Model):
         "Shopify fulfilment", compute="_compute_shopify_fulfillment_id"
     )
 
+    @api.depends("channel_fulfillment_ids.state", "channel_fulfillment_ids.external_id")
     def _compute_shopify_fulfillment_id(self):
         for picking in self:
             done = picking.channel_fulfillment_ids.filtered(

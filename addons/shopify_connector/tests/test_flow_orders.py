@@ -164,6 +164,9 @@ class TestOrders(ShopifyCase):
         picking.with_context(skip_backorder=True).button_validate()
         self.assertEqual(picking.state, "done")
         self.assertTrue(picking.backorder_ids, "the last unit waits in a backorder")
+        # Read before the job runs, as a person's screen would: the job's fulfilment
+        # must show on this very record afterwards, not a stale cached "none".
+        self.assertFalse(picking.shopify_fulfillment_id)
         # The fulfilment reads the order's fulfilment orders (an expensive query): when
         # earlier calls emptied the shop's cost bucket, the job waits for it to refill
         # (rate limited, back in the queue), so give the bucket real time, not rounds.
