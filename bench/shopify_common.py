@@ -375,7 +375,7 @@ def stocked_catalogue(registry, backend_id, stock_location_id, products, prefix,
         location = env["stock.location"].browse(stock_location_id)
         for variant in templates.product_variant_ids:
             env["stock.quant"]._update_available_quantity(variant, location, quantity)
-        env["shopify.product.binding"]._shopify_bind_and_export(
+        env["shopify.product.binding"]._bind_and_export(
             env["integration.backend"].browse(backend_id), templates
         )
     wait_jobs(registry, backend_id, 900, "export with stock")

@@ -126,7 +126,7 @@ def main():
         started, started_epoch = time.monotonic(), time.time()
         with registry.cursor() as cr:
             env = env_of(cr)
-            env["shopify.product.binding"]._shopify_bind_and_export(
+            env["shopify.product.binding"]._bind_and_export(
                 env["integration.backend"].browse(backend_id),
                 env["product.template"].browse(template_ids),
             )

@@ -56,7 +56,7 @@ def main(conf, db, odoo_url, sandbox_url):
             if variant.qty_available <= 0:
                 variant.product_tmpl_id.detailed_type = "product"
                 env["stock.quant"]._update_available_quantity(variant, warehouse.lot_stock_id, 25)
-        env["shopify.product.binding"]._shopify_bind_and_export(backend, catalogue)
+        env["shopify.product.binding"]._bind_and_export(backend, catalogue)
         print(
             "demo: %s connected, %s products and their stock queued"
             % (backend.name, len(catalogue))

@@ -14,7 +14,7 @@ class TestOrderToTracking(ShopifyCase):
         template = self.make_template("Timing belt kit", "TBK-1", 89.0)
         variant = template.product_variant_id
         self.set_stock(variant, 10)
-        self.env["shopify.product.binding"]._shopify_bind_and_export(self.backend, template)
+        self.env["shopify.product.binding"]._bind_and_export(self.backend, template)
         self.run_jobs()
         inventory = self.state()["inventory_by_sku"]["TBK-1"]["Main warehouse"]
         self.assertEqual(inventory["available"], 10)

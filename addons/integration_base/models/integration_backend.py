@@ -19,7 +19,7 @@ from ..const import (
     SANDBOX_HOSTS_OPTION,
     TOKEN_RENEW_MARGIN_SECONDS,
 )
-from ..exceptions import AuthenticationError, ConfigurationError
+from ..exceptions import AuthenticationError, ConfigurationError, RetryableError
 from ..tools import http
 
 _logger = logging.getLogger(__name__)
@@ -93,6 +93,11 @@ class IntegrationBackend(models.Model):
     4. Add the platform's worker: an ``ir.cron`` on sync.job with code
        ``model._cron_run_jobs('<platform>')`` and ``integration_worker_platform``
        set (two crons make two parallel workers).
+    5. Make ``integration.binding`` concrete for what the platform exports, with the
+       exporter spine's steps (``_export_map``, ``_export_preflight``,
+       ``_export_dependencies``, ``_export_send``, ``_export_bind``: see its
+       docstring) and ``_export_operation`` mapped to ``_job_export``; the binder
+       (``_bind``, ``_to_internal``) and ``_bind_and_export`` come with it.
 
     Tools for the platform's code: ``_http`` (every call typed, timed, logged),
     ``_get_credential`` / ``_set_credential`` (encrypted secrets), ``_lock`` (one
@@ -473,15 +478,35 @@ class IntegrationBackend(models.Model):
             cr.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
         return cr
 
-    def _lock(self, purpose, key=None):
+    def _lock(self, purpose, key=None, wait=True):
         """Wait for, then hold until the current transaction ends, the lock on
         (this backend, ``purpose``, ``key``): transactions doing the same thing for
         the same backend (and key, e.g. a platform's order id) run one after the
         other. A PostgreSQL advisory lock: it locks no row, and a crash releases it.
-        For a thing done in a short transaction of its own, use ``_exclusive``."""
+        For a thing done in a short transaction of its own, use ``_exclusive``.
+
+        ``wait=False`` does not wait (as the OCA connector's locker): when another
+        transaction holds the lock, it raises a RetryableError, so that the job comes
+        back later in a new transaction. Under REPEATABLE READ a transaction that
+        waited would still read what its snapshot saw before the holder committed.
+
+        :raise RetryableError: with ``wait=False``, when the lock is taken
+        """
         self.ensure_one()
         name = "%s:%s" % (purpose, self.id) + ("" if key is None else ":%s" % key)
-        self.env.cr.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [name])
+        if wait:
+            self.env.cr.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [name])
+            return
+        self.env.cr.execute("SELECT pg_try_advisory_xact_lock(hashtextextended(%s, 0))", [name])
+        if not self.env.cr.fetchone()[0]:
+            raise RetryableError(
+                _(
+                    "%(name)s: another worker is doing this (%(what)s) right now; it is "
+                    "tried again shortly.",
+                    name=self.name,
+                    what=name.split(":", 1)[0],
+                )
+            )
 
     @contextmanager
     def _exclusive(self, purpose):

@@ -239,7 +239,7 @@ class IntegrationBackend(models.Model):
     def _shopify_sync_now(self):
         """Queue the export of the whole catalogue and its stock, and an order poll."""
         self.ensure_one()
-        self.env["shopify.product.binding"]._shopify_bind_and_export(
+        self.env["shopify.product.binding"]._bind_and_export(
             self, self.env["product.template"].search(self._shopify_exportable_domain())
         )
         self._channel_mark_stock_changed(

@@ -27,7 +27,7 @@ class IntegrationWebhookEvent(models.Model):
             self.note = _("Not a product of this Odoo (%(gid)s).", gid=gid)
             return
         binding.payload_hash = False  # the next export sends Odoo's version again
-        binding._shopify_enqueue_export()
+        binding._enqueue_export()
         self.note = _(
             "Edited on Shopify: Odoo's version of %(name)s is sent again.",
             name=binding.odoo_id.display_name,

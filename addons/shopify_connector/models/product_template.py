@@ -27,7 +27,7 @@ class ProductTemplate(models.Model):
             # As superuser: editing a product needs no rights on the integration.
             self.sudo().with_context(
                 active_test=False
-            ).shopify_binding_ids._shopify_enqueue_export()
+            ).shopify_binding_ids._enqueue_export()
         return result
 
     def action_shopify_sync(self):
@@ -40,7 +40,7 @@ class ProductTemplate(models.Model):
                 _("No Shopify shop is connected: add one under Integrations > Backends.")
             )
         for backend in backends:
-            self.env["shopify.product.binding"]._shopify_bind_and_export(backend, self, priority=5)
+            self.env["shopify.product.binding"]._bind_and_export(backend, self, priority=5)
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
@@ -60,7 +60,7 @@ class ProductProduct(models.Model):
         if EXPORTED_VARIANT_FIELDS & set(vals):
             self.product_tmpl_id.sudo().with_context(
                 active_test=False
-            ).shopify_binding_ids._shopify_enqueue_export()
+            ).shopify_binding_ids._enqueue_export()
         return result
 
 
@@ -69,7 +69,7 @@ class ProductFitment(models.Model):
 
     def _shopify_export_templates(self):
         templates = self.product_tmpl_id.sudo().with_context(active_test=False)
-        templates.shopify_binding_ids._shopify_enqueue_export()
+        templates.shopify_binding_ids._enqueue_export()
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -85,5 +85,5 @@ class ProductFitment(models.Model):
     def unlink(self):
         templates = self.product_tmpl_id.sudo()
         result = super().unlink()
-        templates.with_context(active_test=False).shopify_binding_ids._shopify_enqueue_export()
+        templates.with_context(active_test=False).shopify_binding_ids._enqueue_export()
         return result

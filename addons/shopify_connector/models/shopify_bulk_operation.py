@@ -141,7 +141,7 @@ class ShopifyBulkOperation(models.Model):
         if self.kind == "import":
             self.expected_count = 0
             return client.bulk_run_query(CATALOGUE_QUERY)
-        bindings = self.env["shopify.product.binding"]._shopify_bind_and_export(
+        bindings = self.env["shopify.product.binding"]._bind_and_export(
             self.backend_id, self.template_ids, priority=90
         )
         # The bulk run replaces the single exports just queued for these products.
@@ -156,7 +156,7 @@ class ShopifyBulkOperation(models.Model):
         lines = []
         for binding in bindings:
             product_input, identifier = binding._shopify_set_arguments(
-                binding._shopify_product_input()
+                binding._export_map()
             )
             variables = {"input": product_input, "identifier": identifier}
             lines.append(json.dumps(variables, sort_keys=True))
@@ -190,7 +190,7 @@ class ShopifyBulkOperation(models.Model):
                 continue
             binding._shopify_store_variants(result["product"])
             binding._mark_synced(
-                binding._shopify_product_input(), external_id=result["product"]["id"]
+                binding._export_map(), external_id=result["product"]["id"]
             )
             ok += 1
         self.matched_count = ok

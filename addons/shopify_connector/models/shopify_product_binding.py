@@ -35,6 +35,7 @@ class ShopifyProductBinding(models.Model):
     _inherit = "integration.binding"
     _description = "Shopify Product"
     _rec_name = "odoo_id"
+    _export_operation = "shopify_export_product"
 
     odoo_id = fields.Many2one(
         "product.template", "Product", required=True, ondelete="cascade", index=True
@@ -92,54 +93,31 @@ class ShopifyProductBinding(models.Model):
         for binding in self.filtered(lambda b: not b.handle and not b.external_id):
             binding.handle = product_handle(binding.odoo_id.name, binding.odoo_id.id)
 
-    @api.model
-    def _shopify_bind_and_export(self, backend, templates, priority=10):
-        """Bind ``templates`` to ``backend`` where they are not yet, and queue their
-        export. Returns the bindings."""
-        existing = self.with_context(active_test=False).search(
-            [("backend_id", "=", backend.id), ("odoo_id", "in", templates.ids)]
-        )
-        missing = templates - existing.odoo_id
-        created = self.create([{"backend_id": backend.id, "odoo_id": t.id} for t in missing])
-        bindings = existing | created
-        bindings._shopify_enqueue_export(priority=priority)
-        return bindings
-
-    def action_sync_now(self):
-        self._shopify_enqueue_export(priority=5)
-
-    def _shopify_enqueue_export(self, priority=10):
-        Job = self.env["sync.job"]
-        for backend in self.backend_id:
-            mine = self.filtered(lambda b, backend=backend: b.backend_id == backend)
-            Job.enqueue_many(
-                backend,
-                "shopify_export_product",
-                [(binding, None) for binding in mine],
-                priority=priority,
-            )
-
     # ----------------------------------------------------------------- export
-    def _shopify_job_export(self, job):
-        """Job handler: send the product with productSet unless nothing changed."""
-        self.ensure_one()
+    # The exporter spine (integration.binding._export_record) with Shopify's steps.
+    def _export_dependencies(self, payload):
+        """The shop's metafield definitions, and the collection of the product's
+        category, created once (by one worker) before the first product needs them."""
         backend = self.backend_id
-        payload = self._shopify_product_input()
-        if self.external_id and self._is_unchanged(payload):
-            return
         backend._shopify_ensure_metafield_definitions()
-        client = backend._shopify_client()
         category = self.odoo_id.categ_id
         if category and not self.collection_binding_id:
             payload["collections"] = [
                 self.env["shopify.collection.binding"]._shopify_collection_gid(
-                    backend, category, client
+                    backend, category, backend._shopify_client()
                 )
             ]
-        product = client.product_set(*self._shopify_set_arguments(payload))
-        self._shopify_store_variants(product)
-        self.write({"handle": product.get("handle"), "shopify_status": product.get("status")})
-        self._mark_synced(payload, external_id=product["id"])
+
+    def _export_send(self, payload):
+        """productSet, an upsert (see ``_shopify_set_arguments``)."""
+        return self.backend_id._shopify_client().product_set(
+            *self._shopify_set_arguments(payload)
+        )
+
+    def _export_bind(self, payload, answer):
+        self._shopify_store_variants(answer)
+        self.write({"handle": answer.get("handle"), "shopify_status": answer.get("status")})
+        return answer["id"]
 
     def _shopify_set_arguments(self, payload):
         """productSet's input and identifier: the product's id once Shopify's is
@@ -152,7 +130,7 @@ class ShopifyProductBinding(models.Model):
         self._shopify_fix_handles()
         return dict(payload, handle=self.handle), {"handle": self.handle}
 
-    def _shopify_product_input(self):
+    def _export_map(self):
         """The ProductSetInput of this binding's template (see mapping.product)."""
         template = self.odoo_id.with_context(active_test=False)
         variants = template.product_variant_ids.filtered("active") or template.product_variant_ids

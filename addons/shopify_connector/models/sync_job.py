@@ -20,7 +20,7 @@ class SyncJob(models.Model):
         handlers = super()._job_handlers()
         handlers.update(
             {
-                "shopify_export_product": ("shopify.product.binding", "_shopify_job_export"),
+                "shopify_export_product": ("shopify.product.binding", "_job_export"),
                 "shopify_import_order": ("shopify.order.binding", "_shopify_job_import"),
                 "shopify_poll_orders": ("integration.backend", "_shopify_job_poll_orders"),
                 "shopify_bulk": ("shopify.bulk.operation", "_shopify_job_step"),

@@ -9,6 +9,7 @@ from . import (
     test_flow_catalogue,
     test_flow_concurrency,
     test_flow_errors,
+    test_flow_export_spine,
     test_flow_fulfillment,
     test_flow_order_poll,
     test_flow_orders,

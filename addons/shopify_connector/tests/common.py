@@ -169,7 +169,7 @@ class CommittedShopMixin:
                 ]
             )
             self.template_ids += templates.ids
-            env["shopify.product.binding"]._shopify_bind_and_export(
+            env["shopify.product.binding"]._bind_and_export(
                 env["integration.backend"].browse(self.backend_id), templates
             )
             return templates.product_variant_id.ids

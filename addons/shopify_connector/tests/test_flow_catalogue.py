@@ -24,7 +24,7 @@ class TestCatalogue(ShopifyCase):
                 "oem_number": "XS4Z-2B120",
             }
         )
-        self.env["shopify.product.binding"]._shopify_bind_and_export(self.backend, template)
+        self.env["shopify.product.binding"]._bind_and_export(self.backend, template)
         self.run_jobs()
         binding = template.shopify_binding_ids
         self.assertEqual(binding.sync_state, "synced", binding.last_error)
@@ -48,12 +48,12 @@ class TestCatalogue(ShopifyCase):
 
     def test_unchanged_product_is_not_sent_again_and_archiving_archives(self):
         template = self.make_template("Wiper blade", "WIP-1", 12.0)
-        binding = self.env["shopify.product.binding"]._shopify_bind_and_export(
+        binding = self.env["shopify.product.binding"]._bind_and_export(
             self.backend, template
         )
         self.run_jobs()
         calls = self.env["integration.api.log"].search_count([("backend_id", "=", self.backend.id)])
-        binding._shopify_enqueue_export()
+        binding._enqueue_export()
         self.run_jobs()
         self.assertEqual(
             self.env["integration.api.log"].search_count([("backend_id", "=", self.backend.id)]),
@@ -78,7 +78,7 @@ class TestCatalogue(ShopifyCase):
                 "external_id": "gid://shopify/Product/987654321",
             }
         )
-        binding._shopify_enqueue_export()
+        binding._enqueue_export()
         self.run_jobs()
         job = self.env["sync.job"].search(
             [("res_model", "=", binding._name), ("res_id", "=", binding.id)]
@@ -90,7 +90,7 @@ class TestCatalogue(ShopifyCase):
 
     def test_variant_without_sku_is_refused_clearly(self):
         template = self.make_template("No code", False)
-        binding = self.env["shopify.product.binding"]._shopify_bind_and_export(
+        binding = self.env["shopify.product.binding"]._bind_and_export(
             self.backend, template
         )
         self.run_jobs()
@@ -99,7 +99,7 @@ class TestCatalogue(ShopifyCase):
 
     def test_stock_changes_are_coalesced_and_batched(self):
         templates = [self.make_template("Filter %s" % i, "FLT-%03d" % i) for i in range(6)]
-        self.env["shopify.product.binding"]._shopify_bind_and_export(
+        self.env["shopify.product.binding"]._bind_and_export(
             self.backend, self.env["product.template"].concat(*templates)
         )
         self.run_jobs()
@@ -127,7 +127,7 @@ class TestCatalogue(ShopifyCase):
 
     def test_staff_without_integration_rights_move_stock_and_edit_products(self):
         template = self.make_template("Fuel pump", "FUP-1", 99.0)
-        self.env["shopify.product.binding"]._shopify_bind_and_export(self.backend, template)
+        self.env["shopify.product.binding"]._bind_and_export(self.backend, template)
         self.run_jobs()
         storekeeper = self.env["res.users"].create(
             {
@@ -190,7 +190,7 @@ class TestBadProductData(ShopifyCase):
     what to fix: a data error, not a defect of the connector."""
 
     def export_job(self, template):
-        binding = self.env["shopify.product.binding"]._shopify_bind_and_export(
+        binding = self.env["shopify.product.binding"]._bind_and_export(
             self.backend, template
         )
         job = self.env["sync.job"].search(

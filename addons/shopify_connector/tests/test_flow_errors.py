@@ -9,7 +9,7 @@ from .common import CLIENT_SECRET, ShopifyCase
 class TestPlatformErrors(ShopifyCase):
     def export_job(self, sku):
         template = self.make_template("Part %s" % sku, sku)
-        binding = self.env["shopify.product.binding"]._shopify_bind_and_export(
+        binding = self.env["shopify.product.binding"]._bind_and_export(
             self.backend, template
         )
         return self.env["sync.job"].search(
@@ -63,7 +63,7 @@ class TestPlatformErrors(ShopifyCase):
         # The stored token no longer works on the sandbox: the call is retried with a
         # new one, which the next attempt obtains by itself.
         template = self.make_template("Renewed", "REN-1")
-        binding = self.env["shopify.product.binding"]._shopify_bind_and_export(backend, template)
+        binding = self.env["shopify.product.binding"]._bind_and_export(backend, template)
         self.shop.control("POST", "config", {"token_ttl": 3600})
         self.run_jobs()
         self.assertEqual(binding.sync_state, "synced", binding.last_error)

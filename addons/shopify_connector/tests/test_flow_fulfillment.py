@@ -38,7 +38,7 @@ class TestTrackingLater(ShopifyCase):
     def test_tracking_written_after_the_fulfilment_updates_it(self):
         template = self.make_template("Timing belt", "TMB-1", 30.0)
         self.set_stock(template.product_variant_id, 5)
-        self.env["shopify.product.binding"]._shopify_bind_and_export(self.backend, template)
+        self.env["shopify.product.binding"]._bind_and_export(self.backend, template)
         self.run_jobs()
         order = place_order(self.shop, "TMB-1", 1)
         self.env["sync.job"].enqueue(self.backend, "shopify_poll_orders", self.backend)

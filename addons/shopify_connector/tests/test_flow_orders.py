@@ -32,7 +32,7 @@ class TestOrders(ShopifyCase):
         for template in (cls.pad, cls.disc):
             for variant in template.product_variant_ids:
                 cls.set_stock(cls, variant, 20)
-        cls.env["shopify.product.binding"]._shopify_bind_and_export(cls.backend, cls.pad | cls.disc)
+        cls.env["shopify.product.binding"]._bind_and_export(cls.backend, cls.pad | cls.disc)
         cls.run_jobs(cls)
         # An item only Shopify has, for the unknown-SKU case.
         cls.shop.control(

@@ -21,7 +21,7 @@ class TestOversell(ShopifyCase):
         self.template = self.make_template("Oil filter %s" % self.sku, self.sku, 12.0)
         self.variant = self.template.product_variant_id
         self.set_stock(self.variant, 5)
-        self.env["shopify.product.binding"]._shopify_bind_and_export(self.backend, self.template)
+        self.env["shopify.product.binding"]._bind_and_export(self.backend, self.template)
         self.run_jobs()
         self.assertEqual(self.level()["available"], 5)
         self.binding = self.template.shopify_binding_ids.variant_binding_ids

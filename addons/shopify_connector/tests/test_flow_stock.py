@@ -32,7 +32,7 @@ class TestStockBatchWindow(StockJobsMixin, ShopifyCase):
         self.templates = self.env["product.template"].concat(
             *(self.make_template("Spark plug %s" % i, "SPK-%s" % i) for i in range(3))
         )
-        self.env["shopify.product.binding"]._shopify_bind_and_export(self.backend, self.templates)
+        self.env["shopify.product.binding"]._bind_and_export(self.backend, self.templates)
         self.run_jobs()
         self.stock_jobs(self.env, self.backend.id).unlink()
         self.backend.shopify_stock_batch_seconds = 30
@@ -120,13 +120,13 @@ class TestStockOneBadItem(ShopifyCase):
 
     def test_a_variant_deleted_by_product_set_loses_its_binding(self):
         template = self.make_template("Brake hose", "HOS", variants=["Front", "Rear"])
-        self.env["shopify.product.binding"]._shopify_bind_and_export(self.backend, template)
+        self.env["shopify.product.binding"]._bind_and_export(self.backend, template)
         self.run_jobs()
         front, rear = template.product_variant_ids.sorted("default_code")
         binding = template.shopify_binding_ids
         self.assertEqual(binding.variant_binding_ids.odoo_id, front | rear)
         rear.active = False  # productSet now sends the front one only: Shopify deletes the rear
-        binding._shopify_enqueue_export()
+        binding._enqueue_export()
         self.run_jobs()
         self.assertNotIn("HOS-REAR", self.state()["variants_by_sku"])
         self.assertEqual(binding.variant_binding_ids.odoo_id, front)
@@ -142,7 +142,7 @@ class TestStockOneBadItem(ShopifyCase):
 
     def test_a_quantity_shopify_refuses_is_flagged_and_the_others_are_sent(self):
         templates = self.make_template("Wiper", "WIP-1") | self.make_template("Bulb", "BLB-1")
-        self.env["shopify.product.binding"]._shopify_bind_and_export(self.backend, templates)
+        self.env["shopify.product.binding"]._bind_and_export(self.backend, templates)
         self.run_jobs()
         wiper, bulb = templates.product_variant_id
         self.set_stock(wiper, 2_000_000_000)  # a typo: more than Shopify takes

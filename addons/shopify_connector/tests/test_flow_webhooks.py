@@ -27,7 +27,7 @@ class TestWebhooks(SandboxMixin, HttpCase):
                 "detailed_type": "product",
             }
         )
-        cls.env["shopify.product.binding"]._shopify_bind_and_export(cls.backend, cls.template)
+        cls.env["shopify.product.binding"]._bind_and_export(cls.backend, cls.template)
         cls.run_jobs(cls)
         cls.backend.action_shopify_register_webhooks()
         cls.status_after_registration = cls.backend.shopify_webhook_status
