@@ -24,7 +24,7 @@ def test_readme_rst_rendered_from_fragments():
 
 @pytest.mark.parametrize("addon_dir", ADDON_DIRS, ids=lambda d: d.name)
 def test_addon_readme_and_icon(addon_dir):
-    for fragment in ("DESCRIPTION.md", "CONTRIBUTORS.md"):
+    for fragment in ("DESCRIPTION.md", "CONFIGURE.md", "USAGE.md", "CONTRIBUTORS.md"):
         assert (addon_dir / "readme" / fragment).is_file(), fragment
     assert (addon_dir / "static/description/icon.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     # Odoo renders README.rst with docutils: it must do so without a warning.
