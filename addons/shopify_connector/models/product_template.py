@@ -25,9 +25,7 @@ class ProductTemplate(models.Model):
         result = super().write(vals)
         if EXPORTED_TEMPLATE_FIELDS & set(vals):
             # As superuser: editing a product needs no rights on the integration.
-            self.sudo().with_context(
-                active_test=False
-            ).shopify_binding_ids._enqueue_export()
+            self.sudo().with_context(active_test=False).shopify_binding_ids._enqueue_export()
         return result
 
     def action_shopify_sync(self):

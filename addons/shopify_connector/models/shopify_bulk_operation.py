@@ -155,9 +155,7 @@ class ShopifyBulkOperation(models.Model):
         self.backend_id._shopify_ensure_metafield_definitions()
         lines = []
         for binding in bindings:
-            product_input, identifier = binding._shopify_set_arguments(
-                binding._export_map()
-            )
+            product_input, identifier = binding._shopify_set_arguments(binding._export_map())
             variables = {"input": product_input, "identifier": identifier}
             lines.append(json.dumps(variables, sort_keys=True))
         self.expected_count = len(lines)
@@ -189,9 +187,7 @@ class ShopifyBulkOperation(models.Model):
                 failed.append("%s: %s" % (binding.odoo_id.display_name, message))
                 continue
             binding._shopify_store_variants(result["product"])
-            binding._mark_synced(
-                binding._export_map(), external_id=result["product"]["id"]
-            )
+            binding._mark_synced(binding._export_map(), external_id=result["product"]["id"])
             ok += 1
         self.matched_count = ok
         self.report = _(

@@ -110,9 +110,7 @@ class ShopifyProductBinding(models.Model):
 
     def _export_send(self, payload):
         """productSet, an upsert (see ``_shopify_set_arguments``)."""
-        return self.backend_id._shopify_client().product_set(
-            *self._shopify_set_arguments(payload)
-        )
+        return self.backend_id._shopify_client().product_set(*self._shopify_set_arguments(payload))
 
     def _export_bind(self, payload, answer):
         self._shopify_store_variants(answer)

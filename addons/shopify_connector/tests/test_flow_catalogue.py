@@ -48,9 +48,7 @@ class TestCatalogue(ShopifyCase):
 
     def test_unchanged_product_is_not_sent_again_and_archiving_archives(self):
         template = self.make_template("Wiper blade", "WIP-1", 12.0)
-        binding = self.env["shopify.product.binding"]._bind_and_export(
-            self.backend, template
-        )
+        binding = self.env["shopify.product.binding"]._bind_and_export(self.backend, template)
         self.run_jobs()
         calls = self.env["integration.api.log"].search_count([("backend_id", "=", self.backend.id)])
         binding._enqueue_export()
@@ -90,9 +88,7 @@ class TestCatalogue(ShopifyCase):
 
     def test_variant_without_sku_is_refused_clearly(self):
         template = self.make_template("No code", False)
-        binding = self.env["shopify.product.binding"]._bind_and_export(
-            self.backend, template
-        )
+        binding = self.env["shopify.product.binding"]._bind_and_export(self.backend, template)
         self.run_jobs()
         self.assertEqual(binding.sync_state, "error")
         self.assertIn("has no internal reference", binding.last_error)
@@ -190,9 +186,7 @@ class TestBadProductData(ShopifyCase):
     what to fix: a data error, not a defect of the connector."""
 
     def export_job(self, template):
-        binding = self.env["shopify.product.binding"]._bind_and_export(
-            self.backend, template
-        )
+        binding = self.env["shopify.product.binding"]._bind_and_export(self.backend, template)
         job = self.env["sync.job"].search(
             [("res_model", "=", binding._name), ("res_id", "=", binding.id)]
         )

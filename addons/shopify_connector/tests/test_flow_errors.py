@@ -9,9 +9,7 @@ from .common import CLIENT_SECRET, ShopifyCase
 class TestPlatformErrors(ShopifyCase):
     def export_job(self, sku):
         template = self.make_template("Part %s" % sku, sku)
-        binding = self.env["shopify.product.binding"]._bind_and_export(
-            self.backend, template
-        )
+        binding = self.env["shopify.product.binding"]._bind_and_export(self.backend, template)
         return self.env["sync.job"].search(
             [("res_model", "=", binding._name), ("res_id", "=", binding.id)]
         )
