@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 CONTRACTS = Path(__file__).resolve().parent / "contracts" / "v1" / "types"
@@ -204,7 +204,7 @@ def resolve(node):
     return named(name)
 
 
-@lru_cache(maxsize=None)
+@cache
 def named(name: str):
     """The structural shape of one declared name (interfaces merged with their bases)."""
     decl = registry().get(name)
@@ -233,9 +233,7 @@ def describe(node) -> str:
         return " or ".join(describe(b) for b in branches)
     if kind == "object":
         return "an object"
-    return {"string": "a string", "number": "a number", "boolean": "true or false"}.get(
-        kind, kind
-    )
+    return {"string": "a string", "number": "a number", "boolean": "true or false"}.get(kind, kind)
 
 
 def _allows_null(node) -> bool:
@@ -246,7 +244,7 @@ def _allows_null(node) -> bool:
 
 
 def _is_number(value) -> bool:
-    return isinstance(value, (int, float, Decimal)) and not isinstance(value, bool)
+    return isinstance(value, int | float | Decimal) and not isinstance(value, bool)
 
 
 def _json_name(value) -> str:
@@ -360,3 +358,10 @@ def check_request(value, type_name: str) -> Checker:
 
 def check_response(value, type_name: str) -> Checker:
     return Checker("response").check(value, named(type_name))
+
+
+@cache
+def declared_fields(type_name: str) -> tuple[str, ...]:
+    """The field names of a declared object type, in declaration order."""
+    node = named(type_name)
+    return tuple(node[1]) if node[0] == "object" else ()
