@@ -266,7 +266,7 @@ class Checker:
     type allows null), types must match (no string for a number), literals must be one
     of the declared ones. Optional fields may be null, as ShipStation's own examples send
     them. Fields the declarations do not list are ignored and reported in ``unknown``.
-    ``response`` mode checks the sandbox's own answers: every declared field present,
+    ``response`` mode checks the sandbox's own answers: every required field present,
     null allowed anywhere, the array-vs-object slips of the declarations tolerated."""
 
     def __init__(self, mode: str = "request"):
@@ -338,7 +338,7 @@ class Checker:
         for key, (member, optional) in members.items():
             sub = f"{path}.{key}" if path else key
             if key not in value:
-                if self.mode == "response":
+                if not optional and self.mode == "response":
                     self.errors.append((sub, "is missing from the answer"))
                 elif not optional:
                     self.errors.append((sub, "is required"))

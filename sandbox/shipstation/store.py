@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import itertools
+import math
 import threading
 import uuid
 from collections.abc import Callable
@@ -274,7 +275,7 @@ class Store:
     def rate(self, carrier: dict, weight_oz: Decimal, international: bool, index: int) -> dict:
         """The cost of one service: the carrier's base plus a price per started pound,
         a step per service, and half again abroad."""
-        pounds = max(int(-(-weight_oz // 16)), 1)
+        pounds = max(math.ceil(weight_oz / 16), 1)
         cost = carrier["_base"] + carrier["_per_lb"] * pounds + Decimal("1.25") * index
         if international:
             cost = cost * Decimal("1.5") + Decimal("6.00")
@@ -288,7 +289,7 @@ class Store:
         if not options or not options.get("insureShipment"):
             return money2(0)
         value = dec(options.get("insuredValue"))
-        return money2(max(int(-(-value // 100)), 1) * Decimal("0.99"))
+        return money2(max(math.ceil(value / 100), 1) * Decimal("0.99"))
 
     # ---------------------------------------------------------------- webhooks
     def subscribe(self, body: dict) -> dict:
