@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import copy
 import hmac
 import threading
 import time
@@ -26,6 +27,7 @@ LOG_SIZE = 20000
 class SandboxApp:
     def __init__(self, config: Config | None = None):
         self.config = config or Config()
+        self._initial_config = copy.deepcopy(self.config)
         self.clock = Clock()
         self.store = Store(self.config, self.clock)
         self.limiter = RateLimiter(self.config)
@@ -42,7 +44,9 @@ class SandboxApp:
         self.webhooks.base_url = url
 
     def reset(self) -> None:
+        """Back to the state after start: empty account, settings as started with."""
         with self.store.lock:
+            self.config.__dict__.update(copy.deepcopy(self._initial_config).__dict__)
             self.store.reset()
             self.webhooks.clear()
             self.faults.clear()
