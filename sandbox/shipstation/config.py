@@ -3,6 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields
+from decimal import Decimal
+
+
+def _plain(value):
+    """Decimals (how the control API reads JSON fractions) become floats: settings
+    are seconds."""
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
 
 
 @dataclass
@@ -33,6 +44,7 @@ class Config:
         for key, value in data.items():
             if key not in known:
                 continue
+            value = _plain(value)
             if key in ("rate_limit", "webhook_max_attempts", "max_page_size") and (
                 not isinstance(value, int) or value < 1
             ):
