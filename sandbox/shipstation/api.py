@@ -111,6 +111,7 @@ def create_order(app, request: Request):
     body = _check(request, named("CreateOrUpdateOrderOptions"), "apiOrder")
     batch = guid(2, app.store.next_id("import"))
     order, _created = order_ops.upsert(app.store, body, batch)
+    order_ops.announce(app.store, batch)
     return 200, order_ops.view(order)
 
 
@@ -143,6 +144,7 @@ def create_orders(app, request: Request):
         except StoreError as exc:
             row["errorMessage"] = str(exc)
         results.append(row)
+    order_ops.announce(app.store, batch)
     return 200, {"hasErrors": any(not r["success"] for r in results), "results": results}
 
 

@@ -238,9 +238,19 @@ def upsert(store: Store, body: dict, batch: str) -> tuple[dict, bool]:
     paid_now = was_status in (None, "awaiting_payment")
     if paid_now and order["orderStatus"] not in ("awaiting_payment", "cancelled"):
         order["_import_batch"] = batch
-        store.emit("ORDER_NOTIFY", f"/orders?importBatch={batch}", _store_of(order))
-        store.emit("ITEM_ORDER_NOTIFY", f"/orders?importBatch={batch}", _store_of(order))
     return order, created
+
+
+def announce(store: Store, batch: str) -> None:
+    """ORDER_NOTIFY and ITEM_ORDER_NOTIFY once for every order of an import batch
+    (per store), as ShipStation puts all the orders created at once in one webhook."""
+    stores = sorted(
+        {_store_of(o) for o in store.orders.values() if o["_import_batch"] == batch},
+        key=str,
+    )
+    for store_id in stores:
+        store.emit("ORDER_NOTIFY", f"/orders?importBatch={batch}", store_id)
+        store.emit("ITEM_ORDER_NOTIFY", f"/orders?importBatch={batch}", store_id)
 
 
 def _store_of(order: dict) -> int | None:
@@ -298,6 +308,7 @@ def place(store: Store, body: dict, batch: str) -> dict:
     order, _created = upsert(store, body, batch)
     if store.config.messy:
         order["shipTo"] = messy_address(order["shipTo"])
+    announce(store, batch)
     return order
 
 

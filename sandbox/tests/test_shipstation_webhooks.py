@@ -210,6 +210,13 @@ def test_store_filter_and_order_notify(client, receiver):
     assert len(receiver.requests) == 1
     client.ok("POST", "/orders/createorder", dict(waiting, orderStatus="awaiting_shipment"))
     assert len(receiver.wait_for(2)) == 2
+    # the orders of one createorders call come in one webhook
+    batch = [dict(body, orderNumber=f"NB{i}", orderKey=f"nb-{i}") for i in range(3)]
+    client.ok("POST", "/orders/createorders", batch)
+    url = json.loads(receiver.wait_for(3)[2]["body"])["resource_url"]
+    assert client.ok("GET", path_of(url))["total"] == 3
+    time.sleep(0.1)
+    assert len(receiver.requests) == 3
 
 
 def test_non_loopback_targets_are_never_contacted(client):
