@@ -462,6 +462,13 @@ def put_group(app, req):
     key = req.path_params["inventoryItemGroupKey"]
     body = req.json
     skus = body.get("variantSKUs") or []
+    if not (body.get("variesBy") or {}).get("specifications"):
+        raise app.fail(
+            req,
+            25013,
+            message="Invalid data in the Inventory Item Group: variesBy.specifications is "
+            "required.",
+        )
     for sku in skus:
         item = store.items.get(sku)
         if item is None:
@@ -480,13 +487,6 @@ def put_group(app, req):
             raise app.fail(
                 req, 25704, skuValue=sku, additionalInfo=single[0]["listing"]["listingId"]
             )
-    if not (body.get("variesBy") or {}).get("specifications"):
-        raise app.fail(
-            req,
-            25013,
-            message="Invalid data in the Inventory Item Group: variesBy.specifications is "
-            "required.",
-        )
     existed = key in store.groups
     previous = store.groups.get(key, {}).get("variantSKUs", [])
     for sku in previous:
