@@ -3,6 +3,7 @@ route -> access token -> quota -> contract validation -> handler."""
 
 from __future__ import annotations
 
+import copy
 import json
 import logging
 import threading
@@ -39,6 +40,7 @@ JSON_METHODS = ("POST", "PUT")
 class EbayApp:
     def __init__(self, config: Config | None = None):
         self.config = config or Config()
+        self._started_with = copy.deepcopy(self.config.as_dict())
         self.clock = Clock()
         self.store = Store(self.clock)
         self.oauth = OAuth(self.config, self.clock)
@@ -51,12 +53,16 @@ class EbayApp:
         self.calls: Counter = Counter()
 
     def reset(self) -> None:
+        """Back to how the instance started: empty account, the configuration it was
+        started with, no faults, no quota used, the real clock."""
         with self.store.lock:
+            self.config.update(copy.deepcopy(self._started_with))
             self.store.reset()
             self.oauth.reset()
             self.quotas.reset()
             self.faults.clear()
             self.notifier.clear()
+            self.trading.clear()
             self.clock.reset()
             with self._calls_lock:
                 self.calls.clear()

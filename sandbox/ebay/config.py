@@ -90,7 +90,7 @@ class Config:
             if key == "buyer_identity" and value not in ("username", "immutable"):
                 raise ValueError("buyer_identity must be 'username' or 'immutable'")
             if key == "quotas":
-                value = {**self.quotas, **value}
+                value = {**DEFAULT_QUOTAS, **self.quotas, **value}
             setattr(self, key, value)
         return unknown
 

@@ -120,6 +120,7 @@ def state(app) -> dict:
                 if c["messages"]
             ],
             "notifications": app.notifier.snapshot(),
+            "trading_calls": list(app.trading.log),
         }
 
 

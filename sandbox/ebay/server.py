@@ -191,7 +191,10 @@ class SandboxServer:
         self.url = f"http://{self.host}:{self.port}"
         app.base_url = self.url
         self._thread = threading.Thread(
-            target=self.httpd.serve_forever, name="ebay-sandbox-http", daemon=True
+            target=self.httpd.serve_forever,
+            args=(0.05,),  # poll interval: stop() returns within 50 ms
+            name="ebay-sandbox-http",
+            daemon=True,
         )
 
     def start(self) -> SandboxServer:

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import datetime as dt
 import xml.etree.ElementTree as ET
+from collections import deque
 from decimal import Decimal
 
 from . import taxonomy
@@ -87,6 +88,10 @@ def _invalid(tag: str, detail: str = "") -> TradingError:
 class Trading:
     def __init__(self, app):
         self.app = app
+        self.log: deque = deque(maxlen=200)  # the headers and outcome of recent calls
+
+    def clear(self) -> None:
+        self.log.clear()
 
     # -------------------------------------------------------------- envelope
     def handle(self, headers: dict, body: bytes) -> tuple[int, bytes]:
@@ -108,6 +113,17 @@ class Trading:
         _add(root, "Build", f"E{level}_CORE_APISIGNATURE_SANDBOX_R1")
         if not failure:
             root.extend(list(content))
+        self.log.append(
+            {
+                "call": call,
+                "siteId": headers.get("x-ebay-api-siteid"),
+                "compatibilityLevel": headers.get("x-ebay-api-compatibility-level"),
+                "appName": headers.get("x-ebay-api-app-name"),
+                "auth": "iaf" if headers.get("x-ebay-api-iaf-token") else "auth-n-auth",
+                "ack": "Failure" if failure else "Success",
+                "errorCode": failure.code if failure else None,
+            }
+        )
         return 200, b'<?xml version="1.0" encoding="UTF-8"?>' + ET.tostring(root, "utf-8")
 
     def _error(self, root: ET.Element, exc: TradingError) -> None:
