@@ -1,6 +1,7 @@
 """Sell Account API: the seller's business policies (fulfillment, payment, return),
 listed per marketplace and read one by one. They are seeded (``--seed`` or the
-control API), as a seller sets them up in Seller Hub."""
+control API), as a seller sets them up in Seller Hub. And the Identity API's getUser:
+the seller's own account."""
 
 from __future__ import annotations
 
@@ -93,3 +94,29 @@ def payment_policy(app, req):
 @rest(API, "getReturnPolicy")
 def return_policy(app, req):
     return _get(app, req, "return", req.path_params["return_policy_id"])
+
+
+@rest("commerce.identity", "getUser")
+def get_user(app, req):
+    """The seller the token belongs to (Identity API, apiz.ebay.com)."""
+    config = app.config
+    return Response(
+        200,
+        {
+            "userId": config.seller_user_id,
+            "username": config.seller_username,
+            "accountType": "BUSINESS",
+            "registrationMarketplaceId": "EBAY_US",
+            "status": "CONFIRMED",
+            "businessAccount": {
+                "name": "Sandbox Motor Parts LLC",
+                "address": {
+                    "addressLine1": "2145 Hamilton Avenue",
+                    "city": "San Jose",
+                    "stateOrProvince": "CA",
+                    "postalCode": "95125",
+                    "country": "US",
+                },
+            },
+        },
+    )

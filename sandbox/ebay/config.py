@@ -33,6 +33,7 @@ DEFAULT_QUOTAS = {
     "commerce.notification": 5000,
     "commerce.media": 5000,
     "commerce.message": 5000,
+    "commerce.identity": 5000,
     "tradingapi": 5000,
 }
 

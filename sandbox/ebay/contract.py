@@ -26,6 +26,7 @@ CONTRACT_FILES: dict[str, str] = {
     "sell.metadata": "sell_metadata_v1_oas3.json",
     "commerce.notification": "commerce_notification_v1_oas3.json",
     "commerce.message": "commerce_message_v1_oas3.json",
+    "commerce.identity": "commerce_identity_v1_oas3.json",
 }
 
 # eBay's Inventory API documentation and examples send ``aspects`` as an object of

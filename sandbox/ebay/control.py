@@ -215,6 +215,9 @@ def _account_routes(app, method, path, params, data):
                     offer["listing"]["listingStatus"] = "ENDED"
             store.record_skus(store.listing_skus(listing))
             return 200, listing_view(app, listing)
+    if route == ("GET", "/listings"):
+        with store.lock:
+            return 200, listings_by_sku(app)
     found = re.fullmatch(r"/history/(.+)", path)
     if method == "GET" and found:
         sku = unquote(found.group(1))

@@ -81,8 +81,11 @@ def api_error(
 
     ``message`` replaces the catalogue description when eBay's own wording for the
     case is known; otherwise the description's ``{placeholders}`` are filled from
-    ``fill``. ``status`` overrides the catalogue's HTTP status where eBay's answer is
-    known to differ (a resource that is not found answers 404)."""
+    ``fill``. ``status`` overrides the catalogue's HTTP status where eBay answers
+    another one: the catalogues list every errorId under 400, while the operations
+    that read one resource also document "404 Not Found", which is what eBay answers
+    for a SKU, offer, group, location or policy that does not exist (eBay's knowledge
+    base: "getInventoryItem API returning error code 25710")."""
     donor = UNLISTED.get((api, operation_id), {}).get(error_id)
     entry = contract.catalog_entry(api, donor or operation_id, error_id)
     text = message or contract.describe(entry.description, **fill)

@@ -26,6 +26,7 @@ TARGETS = (
     "commerce.notification",
     "commerce.media",
     "commerce.message",
+    "commerce.identity",
 )
 
 

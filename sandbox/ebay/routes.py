@@ -49,7 +49,8 @@ class Route:
     pattern: re.Pattern = None
 
     def __post_init__(self):
-        regex = re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>[^/]+)", re.escape(self.template))
+        template = self.template.rstrip("/")
+        regex = re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>[^/]+)", re.escape(template))
         self.pattern = re.compile("^" + regex + "/?$")
 
     def match(self, path: str) -> dict | None:
@@ -75,6 +76,7 @@ API_SCOPES = {
     "commerce.taxonomy": (SCOPE_BASE,),
     "sell.metadata": (SCOPE_BASE,),
     "commerce.notification": (SCOPE_BASE,),
+    "commerce.identity": (f"{SCOPE_BASE}/commerce.identity.readonly",),
 }
 READONLY = {
     "sell.inventory": f"{SCOPE_BASE}/sell.inventory.readonly",

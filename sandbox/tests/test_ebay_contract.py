@@ -35,7 +35,13 @@ def test_every_contract_route_is_a_contract_operation():
         op = contract.operation(route.operation_id, route.api)
         assert (route.method, route.template) == (op.method, op.path)
         assert route.template.startswith(
-            ("/sell/", "/commerce/taxonomy/", "/commerce/notification/", "/commerce/message/")
+            (
+                "/sell/",
+                "/commerce/taxonomy/",
+                "/commerce/notification/",
+                "/commerce/message/",
+                "/commerce/identity/",
+            )
         )
 
 

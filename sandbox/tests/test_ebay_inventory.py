@@ -219,7 +219,7 @@ def test_bulk_update_quantity_per_location_and_all_ok_is_200(client):
     }
     result = client.rest("POST", f"{INVENTORY}/bulk_update_price_quantity", body)
     assert result.status == 200
-    assert client.state()["listings_by_sku"]["SNS-O2-7710"]["quantity"] == 7
+    assert client.control("GET", "listings")["SNS-O2-7710"]["quantity"] == 7
     history = client.control("GET", "history/SNS-O2-7710")["history"]
     assert [h["quantity"] for h in history] == [0, 2, 7]
 

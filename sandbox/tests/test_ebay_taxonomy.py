@@ -230,3 +230,12 @@ def test_policies_are_seedable(client):
     body = client.rest("GET", "/sell/account/v1/return_policy?marketplace_id=EBAY_MOTORS_US").json()
     assert created["id"] in [p["returnPolicyId"] for p in body["returnPolicies"]]
     assert client.rest("GET", "/sell/account/v1/return_policy/123").error_ids() == [20404]
+
+
+def test_identity_get_user_is_the_sellers_account(client):
+    body = client.rest("GET", "/commerce/identity/v1/user/").json()
+    assert contract.validate_response("commerce.identity", "UserResponse", body) == []
+    assert (body["username"], body["userId"]) == ("sandbox_motor_parts", "sNdBxSeLl3r")
+    assert client.rest("GET", "/commerce/identity/v1/user").status == 200
+    denied = client.rest("GET", "/commerce/identity/v1/user/", token=client.app_token)
+    assert denied.error_ids() == [1100]
