@@ -54,16 +54,8 @@ def _list(app, req, kind: str) -> Response:
 def _get(app, req, kind: str, policy_id: str) -> Response:
     policy = app.store.policies[kind].get(policy_id)
     if policy is None:
-        if 20404 in _catalog(req):
-            raise app.fail(req, 20404, status=404, fieldName=f"{kind}PolicyId")
-        raise app.fail(req, 20403, fieldName=f"{kind}PolicyId", additionalInfo=policy_id)
+        raise app.fail(req, 20404, status=404, fieldName=f"{kind}PolicyId")
     return Response(200, copy.deepcopy(policy))
-
-
-def _catalog(req):
-    from . import contract
-
-    return contract.operation(req.route.operation_id, req.route.api).errors
 
 
 @rest(API, "getFulfillmentPolicies")

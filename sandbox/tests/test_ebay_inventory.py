@@ -352,3 +352,36 @@ def test_locations_create_get_list_delete(client):
     missing = client.rest("GET", f"{INVENTORY}/location/nowhere")
     assert (missing.status, missing.error_ids()) == (404, [25805])
     assert client.rest("DELETE", f"{INVENTORY}/location/leeds-depot").status == 204
+
+
+def test_deleting_a_listed_item_ends_its_listing_and_offers(client):
+    listed = client.list_part("BRK-PAD-1001")
+    assert client.rest("DELETE", f"{INVENTORY}/inventory_item/BRK-PAD-1001").status == 204
+    state = client.state()
+    assert "BRK-PAD-1001" not in state["listings_by_sku"]
+    assert [x["status"] for x in state["listings"] if x["listingId"] == listed["listingId"]] == [
+        "ENDED"
+    ]
+    assert client.rest("GET", f"{INVENTORY}/offer/{listed['offerId']}").status == 404
+
+
+def test_a_seed_object_adds_categories_and_locations(client):
+    client.control(
+        "POST",
+        "reset",
+        {
+            "seed": {
+                "locations": [
+                    {
+                        "merchantLocationKey": "depot-2",
+                        "location": {"address": {"country": "US", "postalCode": "10001"}},
+                    }
+                ],
+                "buyers": [{"username": "new_buyer", "userId": "n3wBuy3r001"}],
+            }
+        },
+    )
+    state = client.state()
+    assert [x["merchantLocationKey"] for x in state["locations"]] == ["depot-2"]
+    assert [b["userId"] for b in state["buyers"]] == ["n3wBuy3r001"]
+    assert state["policies"] == {"fulfillment": [], "payment": [], "return": []}
