@@ -78,6 +78,9 @@ class Config:
     notification_timeout: float = 5.0
     notification_allowed_hosts: list = field(default_factory=list)
     max_compatible_vehicles: int = 3000
+    # Media API POSTs: eBay allows 50 per 5 seconds per user.
+    media_post_limit: int = 50
+    media_post_window: float = 5.0
     fault_timeout_seconds: float = 30.0
     marketplace_fee_rate: str = "0.1325"  # final value fee used for totalDueSeller
 

@@ -11,6 +11,9 @@ from urllib.parse import unquote
 from . import fulfillment, inventory, messages, offers, orders
 from .store import StoreError
 
+# EndReasonCodeType of the Trading API: why a seller (or eBay) ended a listing.
+END_REASONS = ("NotAvailable", "Incorrect", "LostOrBroken", "OtherListingError", "Sold")
+
 
 class ControlError(Exception):
     def __init__(self, status: int, message: str):
@@ -40,6 +43,7 @@ def listing_view(app, listing: dict) -> dict:
         "offerIds": list(listing.get("offerIds", [])),
         "groupKey": listing.get("groupKey"),
         "categoryId": listing.get("categoryId"),
+        "endingReason": listing.get("endingReason"),
         **(
             {
                 "title": listing["title"],
@@ -207,8 +211,12 @@ def _account_routes(app, method, path, params, data):
             listing = store.listings.get(found.group(1))
             if listing is None:
                 raise ControlError(404, f"no listing {found.group(1)}")
+            reason = data.get("reason", "NotAvailable")
+            if reason not in END_REASONS:
+                raise ValueError(f"reason must be one of {list(END_REASONS)}")
             listing["status"] = "ENDED"
             listing["endTime"] = store.now()
+            listing["endingReason"] = reason
             for offer_id in listing.get("offerIds", []):
                 offer = store.offers.get(offer_id)
                 if offer and offer.get("listing"):

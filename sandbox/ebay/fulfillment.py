@@ -177,10 +177,13 @@ def fulfillment_payload(entry: dict) -> dict:
     return out
 
 
-def _fulfillment_lines(app, req, order: dict, refs: list) -> list[dict]:
+def _fulfillment_lines(app, req, order: dict, refs: list, tracking) -> tuple[list, bool]:
+    """The lines a fulfilment ships, and whether it only adds tracking to units
+    shipped before without a tracking number (eBay lets a seller add tracking to a
+    shipped order: several tracking numbers per order, up to a maximum, 34100)."""
     if not refs:
         raise app.fail(req, 32600, message="Invalid input data: lineItems is required.")
-    seen, out = set(), []
+    seen, rows = set(), []
     for ref in refs:
         line_id = ref.get("lineItemId")
         line = next((x for x in order["lines"] if x["lineItemId"] == line_id), None)
@@ -190,19 +193,23 @@ def _fulfillment_lines(app, req, order: dict, refs: list) -> list[dict]:
             raise app.fail(req, 32210)
         seen.add(line_id)
         remaining = line["quantity"] - orders.fulfilled_quantity(app.store, order, line_id)
-        quantity = ref.get("quantity", remaining)
-        if quantity is None:
-            quantity = remaining
-        if quantity < 1 or quantity > remaining:
+        untracked = orders.untracked_quantity(app.store, order, line_id)
+        rows.append((line, ref.get("quantity"), remaining, untracked))
+    adds_tracking = bool(tracking) and all(r[2] == 0 and r[3] > 0 for r in rows)
+    out = []
+    for line, asked, remaining, untracked in rows:
+        room = untracked if adds_tracking else remaining
+        quantity = room if asked is None else asked
+        if quantity < 1 or quantity > room:
             raise app.fail(
                 req,
                 32600,
-                message=f"Invalid input data: line item {line_id} has {remaining} of "
+                message=f"Invalid input data: line item {line['lineItemId']} has {remaining} of "
                 f"{line['quantity']} left to ship; {quantity} cannot be shipped.",
-                parameters=[("lineItemId", line_id), ("quantity", quantity)],
+                parameters=[("lineItemId", line["lineItemId"]), ("quantity", quantity)],
             )
-        out.append({"lineItemId": line_id, "quantity": quantity})
-    return out
+        out.append({"lineItemId": line["lineItemId"], "quantity": quantity})
+    return out, adds_tracking
 
 
 @rest(API, "createShippingFulfillment")
@@ -210,9 +217,11 @@ def create_fulfillment(app, req):
     store = app.store
     order = _order(app, req)
     body = req.json
-    lines = _fulfillment_lines(app, req, order, body.get("lineItems") or [])
     tracking = body.get("trackingNumber")
     carrier = body.get("shippingCarrierCode")
+    lines, adds_tracking = _fulfillment_lines(
+        app, req, order, body.get("lineItems") or [], tracking
+    )
     if (tracking or carrier) and (
         not tracking or not carrier or not TRACKING_RE.match(tracking) or carrier not in CARRIERS
     ):
@@ -231,6 +240,7 @@ def create_fulfillment(app, req):
         "shippedDate": iso(shipped),
         "trackingNumber": tracking,
         "carrier": carrier,
+        "addsTracking": adds_tracking,
     }
     store.fulfillments_by_id[fulfillment_id] = entry
     order["fulfillments"].append(fulfillment_id)

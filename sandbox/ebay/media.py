@@ -30,7 +30,6 @@ API = "commerce.media"
 BASE = "/commerce/media/v1_beta/image"
 MAX_BYTES = 12 * 1024 * 1024
 MIN_LONGEST_SIDE = 500  # eBay's picture policy: at least 500 pixels on the longest side
-POST_LIMIT = (50, 5.0)  # requests, seconds
 FORMATS = (
     (b"\xff\xd8\xff", "JPG"),
     (b"\x89PNG\r\n\x1a\n", "PNG"),
@@ -88,7 +87,8 @@ def _multipart_image(req) -> tuple[bytes, str] | None:
 
 
 def _throttle(app) -> None:
-    limit, window = POST_LIMIT
+    limit = int(app.config.media_post_limit)
+    window = float(app.config.media_post_window)
     now = time.monotonic()
     posts: deque = app.store.media_posts
     while posts and now - posts[0] > window:

@@ -332,12 +332,28 @@ def visible(order: dict) -> bool:
 
 
 def fulfilled_quantity(store, order: dict, line_item_id: str) -> int:
+    """Units of a line shipped (a fulfilment that only adds tracking ships none)."""
     total = 0
     for fid in order["fulfillments"]:
-        for ref in store.fulfillments_by_id[fid]["lineItems"]:
+        entry = store.fulfillments_by_id[fid]
+        if entry.get("addsTracking"):
+            continue
+        for ref in entry["lineItems"]:
             if ref["lineItemId"] == line_item_id:
                 total += int(ref["quantity"])
     return total
+
+
+def untracked_quantity(store, order: dict, line_item_id: str) -> int:
+    """Units of a line shipped without a tracking number and not given one since."""
+    total = 0
+    for fid in order["fulfillments"]:
+        entry = store.fulfillments_by_id[fid]
+        sign = -1 if entry.get("addsTracking") else (0 if entry.get("trackingNumber") else 1)
+        for ref in entry["lineItems"]:
+            if ref["lineItemId"] == line_item_id:
+                total += sign * int(ref["quantity"])
+    return max(total, 0)
 
 
 def _status(store, order: dict) -> tuple[str, dict]:

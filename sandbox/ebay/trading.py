@@ -276,6 +276,8 @@ class Trading:
         details = _add(item, "ListingDetails")
         _add(details, "StartTime", listing["startTime"])
         _add(details, "EndTime", _end_time(listing))
+        if listing.get("endingReason"):
+            _add(details, "EndingReason", listing["endingReason"])
         _add(details, "ViewItemURL", f"https://www.ebay.com/itm/{listing['listingId']}")
         _add(item, "ListingDuration", "GTC")
         _add(item, "ListingType", "FixedPriceItem")

@@ -325,3 +325,30 @@ def test_buyers_by_immutable_id_when_usernames_are_replaced(client):
     assert immutable == "f8Zw2q1KxLp"
     client.control("POST", "buyers/mike_4x4/rename", {"username": "mike_again"})
     assert client.ok("GET", f"{ORDERS}/{order['orderId']}")["buyer"]["username"] == "f8Zw2q1KxLp"
+
+
+def test_tracking_added_after_shipping(client):
+    order = place(client)
+    line_id = order["lineItems"][0]["lineItemId"]
+    path = f"{ORDERS}/{order['orderId']}/shipping_fulfillment"
+    assert client.rest("POST", path, {"lineItems": [{"lineItemId": line_id}]}).status == 201
+    no_tracking_again = client.rest("POST", path, {"lineItems": [{"lineItemId": line_id}]})
+    assert no_tracking_again.error_ids() == [32600]  # nothing left to ship
+    tracked = {
+        "lineItems": [{"lineItemId": line_id}],
+        "trackingNumber": "9400111899223344556677",
+        "shippingCarrierCode": "USPS",
+    }
+    added = client.rest("POST", path, tracked)
+    assert added.status == 201
+    assert added.headers["Location"].endswith("/9400111899223344556677")
+    fulfillments = client.ok("GET", path)["fulfillments"]
+    assert [f.get("shipmentTrackingNumber") for f in fulfillments] == [
+        None,
+        "9400111899223344556677",
+    ]
+    assert fulfillments[1]["lineItems"] == [{"lineItemId": line_id, "quantity": 2}]
+    state = client.ok("GET", f"{ORDERS}/{order['orderId']}")
+    assert state["orderFulfillmentStatus"] == "FULFILLED"
+    again = dict(tracked, trackingNumber="9400111899223344556688")
+    assert client.rest("POST", path, again).error_ids() == [32600]  # every unit is tracked

@@ -150,7 +150,10 @@ def test_an_inventory_api_listing_cannot_be_revised_with_trading(client):
 def test_item_errors(client):
     api = trading(client)
     assert _error(api, "GetItem", {"ItemID": "999999999999"})[0] == [17]
-    client.control("POST", f"listings/{TRADING_LISTING}/end")
+    client.control("POST", f"listings/{TRADING_LISTING}/end", {"reason": "LostOrBroken"})
+    ended = api.execute("GetItem", {"ItemID": TRADING_LISTING}).reply.Item
+    assert ended.SellingStatus.ListingStatus == "Completed"
+    assert ended.ListingDetails.EndingReason == "LostOrBroken"
     codes, _ = _error(
         api, "ReviseFixedPriceItem", {"Item": {"ItemID": TRADING_LISTING, "Quantity": "1"}}
     )
