@@ -3,6 +3,7 @@ from . import (
     test_api_bulk,
     test_api_client,
     test_api_errors,
+    test_api_media,
     test_api_units,
     test_documents,
     test_flow_bulk,
