@@ -17,6 +17,7 @@ from . import (
     test_flow_oversell,
     test_flow_stock,
     test_flow_webhooks,
+    test_mapping_media,
     test_mapping_order,
     test_mapping_product,
     test_security_shopify,
