@@ -12,6 +12,8 @@ from . import (
     test_flow_errors,
     test_flow_export_spine,
     test_flow_fulfillment,
+    test_flow_media,
+    test_flow_media_commits,
     test_flow_order_poll,
     test_flow_orders,
     test_flow_oversell,
