@@ -40,7 +40,11 @@ class ShopifyProductBinding(models.Model):
         for binding in self:
             failed = binding.media_ids.filtered(lambda media: media.status == "failed")
             binding.media_problem = (
-                "\n".join("%s: %s" % (media.filename, media.error) for media in failed) or False
+                "\n".join(
+                    "%s: %s" % (media.filename or media.alt or _("an image"), media.error)
+                    for media in failed
+                )
+                or False
             )
 
     # ------------------------------------------------------------------ images
@@ -203,9 +207,10 @@ class ShopifyProductBinding(models.Model):
         queued to send them."""
         sources = self._shopify_media_sources()
         missing = [checksum for checksum in image_checksums(payload) if checksum not in sources]
-        super()._mark_synced(without_images(payload, missing), external_id=external_id)
+        result = super()._mark_synced(without_images(payload, missing), external_id=external_id)
         if missing:
             self._enqueue_export()
+        return result
 
     # ------------------------------------------------------------ processing
     def _shopify_enqueue_media_check(self, attempt=0):

@@ -10,7 +10,9 @@ from unittest.mock import patch
 
 from PIL import Image
 
-from odoo.tests import tagged
+from odoo.exceptions import AccessError
+from odoo.tests import TransactionCase, tagged
+from odoo.tests.common import new_test_user
 
 from odoo.addons.shopify_connector.api.client import ShopifyClient
 
@@ -205,3 +207,50 @@ class TestProductMedia(ShopifyCase):
             binding._enqueue_export()
             self.run_jobs()
         self.assertEqual(calls["product_set"], [], "unchanged now")
+
+
+@tagged("post_install", "-at_install")
+class TestProductMediaAccess(TransactionCase):
+    """Who sees a product's images on Shopify: integration users of its company read
+    them, nobody but a manager (or the worker) writes them."""
+
+    def media(self, company):
+        backend = self.env["integration.backend"].create(
+            {"name": "Shop %s" % company.name, "platform": "shopify", "company_id": company.id}
+        )
+        template = self.env["product.template"].create({"name": "Disc %s" % company.name})
+        binding = self.env["shopify.product.binding"].create(
+            {"backend_id": backend.id, "odoo_id": template.id}
+        )
+        return self.env["shopify.product.media"].create(
+            {
+                "binding_id": binding.id,
+                "checksum": "0" * 64,
+                "filename": "disc.png",
+                "status": "failed",
+                "error": "Too large.",
+            }
+        )
+
+    def test_integration_users_read_their_companys_images_and_write_none(self):
+        mine = self.media(self.env.company)
+        theirs = self.media(self.env["res.company"].create({"name": "Other company"}))
+        user = new_test_user(
+            self.env,
+            "shopify-media-user",
+            "base.group_user,integration_base.group_integration_user",
+            company_id=self.env.company.id,
+            company_ids=[(6, 0, self.env.company.ids)],
+        )
+        Media = self.env["shopify.product.media"].with_user(user)
+        self.assertEqual(Media.search([("id", "in", (mine | theirs).ids)]), mine)
+        self.assertEqual(mine.binding_id.with_user(user).media_problem, "disc.png: Too large.")
+        with self.assertRaises(AccessError):
+            mine.with_user(user).write({"status": "ready"})
+        with self.assertRaises(AccessError):
+            theirs.with_user(user).read(["status"])
+        salesman = new_test_user(
+            self.env, "shopify-media-salesman", "sales_team.group_sale_salesman"
+        )
+        with self.assertRaises(AccessError):
+            mine.with_user(salesman).read(["status"])
