@@ -258,7 +258,8 @@ class BulkManager:
         base = self.app.base_url
         targets = []
         for spec in inputs:
-            key = f"tmp/{gid_number(self.store.shop_id)}/bulk/{uuid.uuid4()}/{spec['filename']}"
+            folder = "bulk" if spec["resource"] == "BULK_MUTATION_VARIABLES" else "products"
+            key = f"tmp/{gid_number(self.store.shop_id)}/{folder}/{uuid.uuid4()}/{spec['filename']}"
             if spec.get("httpMethod") == "PUT":
                 url = f"{base}/_sandbox/staged-uploads/{key}"
                 params = [
@@ -281,6 +282,7 @@ class BulkManager:
                     },
                     {"name": "x-goog-signature", "value": uuid.uuid4().hex},
                 ]
+            self.store.staged_targets[key] = {p["name"]: p["value"] for p in params}
             targets.append(
                 {
                     "url": url,

@@ -34,6 +34,7 @@ class Config:
     reject_duplicate_skus: bool = True  # stricter than Shopify: see README
     bulk_step_delay: float = 0.05  # seconds spent in CREATED and in RUNNING
     fault_timeout_seconds: float = 30.0
+    media_max_bytes: int = 20 * 1024 * 1024  # Shopify's limit on a product image
 
     @property
     def effective_bucket_size(self) -> int:

@@ -6,6 +6,7 @@ import json
 import re
 from urllib.parse import unquote
 
+from . import media
 from .store import StoreError, gid, parse_gid
 
 
@@ -57,6 +58,7 @@ def state(app) -> dict:
                         {k: m[k] for k in ("namespace", "key", "type", "value")}
                         for m in v["metafields"]
                     ],
+                    "media_ids": [m for m in v.get("media_ids", []) if m in store.media],
                 }
                 variants.append(entry)
                 if item["sku"]:
@@ -81,6 +83,7 @@ def state(app) -> dict:
                         for m in product["metafields"]
                     ],
                     "variants": variants,
+                    "media": media.state(app, product),
                 }
             )
         inventory, inventory_by_sku = [], {}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from . import media
 from .resolvers import RESOLVERS, bag, field, node_by_id, user_error
 from .store import dec, handleize, money, parse_gid
 
@@ -333,6 +334,7 @@ def m_product_set(obj, info, input, synchronous=True, identifier=None):
                         )
                     )
             resolved_variants.append((v, selected, fields))
+    errors += media.check_files(store, input.get("files"), variants_in)
     if errors:
         return {"product": None, "productSetOperation": None, "userErrors": errors}
 
@@ -361,6 +363,7 @@ def m_product_set(obj, info, input, synchronous=True, identifier=None):
         store.set_options(
             product, [{"name": n, "values": vals} for n, vals in option_values.items()]
         )
+    variant_files = []
     if variants_in is not None:
         existing = [store.variants[vid] for vid in product["variant_ids"]]
         keep = []
@@ -381,6 +384,7 @@ def m_product_set(obj, info, input, synchronous=True, identifier=None):
                 match["selectedOptions"] = selected
                 _apply_variant(store, match, fields)
             keep.append(match["id"])
+            variant_files.append((match, v.get("file")))
             for iq in v.get("inventoryQuantities") or []:
                 _set_quantity(
                     store, match["inventory_item_id"], iq["locationId"], iq["name"], iq["quantity"]
@@ -395,6 +399,7 @@ def m_product_set(obj, info, input, synchronous=True, identifier=None):
             store.variants[vid]["position"] = pos
     elif created:
         store.new_variant(product, {})
+    media.apply_files(store, product, input.get("files"), variant_files, info)
     store.touch_product(product)
     _emit_product(store, product, created=created)
     if synchronous is False:

@@ -462,10 +462,8 @@ def product_variants(product, info, **args):
     return connection(info, variants, args, key=key)
 
 
-@field("Product", "variantsCount", "mediaCount")
+@field("Product", "variantsCount")
 def product_variants_count(product, info, **_):
-    if info.field_name == "mediaCount":
-        return {"count": 0, "precision": "EXACT"}
     return {"count": len(product["variant_ids"]), "precision": "EXACT"}
 
 
@@ -1826,6 +1824,7 @@ def node_by_id(store, value):
         "BulkOperation": store.bulk_operations,
         "InventoryAdjustmentGroup": store.adjustment_groups,
         "ProductSetOperation": store.product_operations,
+        "MediaImage": store.media,
     }.get(type_name)
     if table is not None:
         return table.get(value)

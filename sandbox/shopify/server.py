@@ -187,11 +187,18 @@ class Handler(BaseHTTPRequestHandler):
             return self._send(200, None, raw=content)
         if method not in ("POST", "PUT"):
             return self._send(405, {"errors": "Method Not Allowed"})
+        if self.headers.get("X-Shopify-Access-Token"):
+            # The file host is not Shopify: a connector must never send it the token.
+            return self._send(400, {"errors": "a Shopify access token was sent to the file host"})
         ctype = self.headers.get("Content-Type") or ""
         if not key and ctype.lower().startswith("multipart/form-data"):
             fields = _parse_multipart(ctype, body)
             key = (fields.get("key") or b"").decode()
             body = fields.get("file", b"")
+            expected = store.staged_targets.get(key) or {}
+            if any(fields.get(name, b"").decode() != value for name, value in expected.items()):
+                # The signed form's policy: every parameter of the target, unchanged.
+                return self._send(403, {"errors": "the form lacks the target's parameters"})
         if not key:
             return self._send(400, {"errors": "missing key"})
         with store.lock:

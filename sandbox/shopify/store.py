@@ -203,6 +203,8 @@ class Store:
             self.bulk_operations: dict[str, dict] = {}
             self.bulk_results: dict[str, bytes] = {}
             self.staged_files: dict[str, bytes] = {}
+            self.staged_targets: dict[str, dict[str, str]] = {}  # key -> form parameters
+            self.media: dict[str, dict] = {}  # MediaImage id -> media (see media.py)
             self.adjustment_groups: dict[str, dict] = {}
             self.product_operations: dict[str, dict] = {}
             self.shop_id = gid("Shop", 1)

@@ -46,10 +46,12 @@ from .generated_types import (
     OrderFields,
     OrderFulfillmentsOrderFulfillments,
     ProductArchiveProductUpdateProduct,
+    ProductMediaProductMediaNodes,
     ProductSetDataProduct,
     ProductSetIdentifiers,
     ProductSetInput,
     ShopInfoResult,
+    StagedUploadInput,
     VariantsBySkuProductVariantsNodes,
     WebhookSubscriptionFields,
 )
@@ -77,6 +79,9 @@ FULFILLMENT_ORDER_LINE_ITEMS_PAGE = 250  # FulfillmentOrderLineItems: 503 points
 ORDER_FULFILLMENTS = 10  # OrderFulfillments: 1 + 10 * (3 + 40 * 2) = 831 points
 ORDER_FULFILLMENT_LINE_ITEMS = 40
 WEBHOOKS_PAGE = 100
+# ProductMedia: 2 + 250 * 2 = 502 points. Shopify keeps at most 250 media a product,
+# so one page holds them all (ProductSet's answer asks for as many).
+MEDIA_PAGE = 250
 METAFIELD_DEFINITIONS_PAGE = 100
 
 RETRYABLE_CODES = {"INTERNAL_SERVER_ERROR", "TIMEOUT", "SERVICE_UNAVAILABLE"}
@@ -333,13 +338,23 @@ class ShopifyClient:
     def product_set(
         self, input: ProductSetInput, identifier: ProductSetIdentifiers | None = None
     ) -> ProductSetDataProduct:
-        """Create or update a product with its options and variants (synchronous
-        ``productSet``); return ``{id, handle, status, variants: {nodes: [...]}}``.
-        Variants missing from ``input`` are deleted by Shopify."""
+        """Create or update a product with its options, variants and media (synchronous
+        ``productSet``); return ``{id, handle, status, variants: {nodes: [...]},
+        media: {nodes: [{id, alt, status, mediaErrors}]}}``, the media in their order on
+        the product. Variants and, when ``input`` has ``files``, media missing from
+        ``input`` are deleted by Shopify."""
         variables = {"input": input}
         if identifier:
             variables["identifier"] = identifier
         return self.mutate("ProductSet", variables, "productSet")["product"]
+
+    def product_media(self, product_id) -> list[ProductMediaProductMediaNodes] | None:
+        """The product's media in their order (``[{id, alt, status, mediaErrors:
+        [{code, message, details}]}]``; ``status`` UPLOADED, PROCESSING, READY or
+        FAILED), or None when Shopify has no such product."""
+        data = self.execute("ProductMedia", {"id": product_id, "first": MEDIA_PAGE})
+        product = data.get("product")
+        return product["media"]["nodes"] if product else None
 
     def variants_by_sku(self, skus) -> list[VariantsBySkuProductVariantsNodes]:
         """The variants whose SKU is one of ``skus`` (exact matches only), in batches
@@ -683,42 +698,60 @@ class ShopifyClient:
         )
         return payload["bulkOperation"]
 
+    def staged_uploads(self, inputs: list[StagedUploadInput]):
+        """Places to upload files to, one per input (``{resource, filename, mimeType,
+        httpMethod}``, at most 250), in order: ``[{"url", "resourceUrl", "parameters":
+        {name: value}}]``. ``parameters`` are the signed form's fields, posted before
+        the file (``upload_staged``); ``resourceUrl`` is what a mutation takes as the
+        file's ``originalSource``."""
+        payload = self.mutate("StagedUploadsCreate", {"input": inputs}, "stagedUploadsCreate")
+        targets = payload.get("stagedTargets") or []
+        if len(targets) != len(inputs):
+            raise RetryableError(
+                "Shopify gave %s staged upload targets for %s files." % (len(targets), len(inputs))
+            )
+        return [
+            {
+                "url": target["url"],
+                "resourceUrl": target.get("resourceUrl"),
+                "parameters": {p["name"]: p["value"] for p in target["parameters"]},
+            }
+            for target in targets
+        ]
+
     def staged_upload_create(self, filename, mime_type="text/jsonl"):
         """A place to upload a bulk mutation's variables: ``(url, params, staged path)``.
 
         ``params`` are the form fields to post before the file (in this order); the
         staged path is what ``bulk_run_mutation`` takes.
         """
-        payload = self.mutate(
-            "StagedUploadsCreate",
-            {
-                "input": [
-                    {
-                        "resource": "BULK_MUTATION_VARIABLES",
-                        "filename": filename,
-                        "mimeType": mime_type,
-                        "httpMethod": "POST",
-                    }
-                ]
-            },
-            "stagedUploadsCreate",
+        [target] = self.staged_uploads(
+            [
+                {
+                    "resource": "BULK_MUTATION_VARIABLES",
+                    "filename": filename,
+                    "mimeType": mime_type,
+                    "httpMethod": "POST",
+                }
+            ]
         )
-        targets = payload.get("stagedTargets") or []
-        if not targets:
-            raise RetryableError("Shopify gave no staged upload target for %s." % filename)
-        target = targets[0]
-        params = {p["name"]: p["value"] for p in target["parameters"]}
-        return target["url"], params, params.get("key") or target.get("resourceUrl")
+        params = target["parameters"]
+        return target["url"], params, params.get("key") or target["resourceUrl"]
 
-    def upload_jsonl(self, url, params, content, filename="variables.jsonl"):
-        """Post ``content`` (bytes) to a staged upload target (no Shopify token: the
-        target is a signed storage form)."""
+    def upload_staged(self, url, params, filename, content, mime_type):
+        """Post ``content`` (bytes) to a staged upload target: a multipart form of the
+        target's ``params``, then the file. No Shopify token: the target is a signed
+        form of a storage host (one of ``const.FILE_HOSTS``)."""
         self.send(
             "POST",
             url,
             data=dict(params),
-            files={"file": (filename, content, params.get("Content-Type") or "text/jsonl")},
+            files={"file": (filename, content, params.get("Content-Type") or mime_type)},
         )
+
+    def upload_jsonl(self, url, params, content, filename="variables.jsonl"):
+        """Post a bulk mutation's variables (bytes) to its staged upload target."""
+        self.upload_staged(url, params, filename, content, "text/jsonl")
 
     def current_bulk_operation(self, type="QUERY") -> BulkOperationFields | None:
         """The shop's latest bulk operation of ``type`` (``QUERY`` or ``MUTATION``)."""

@@ -153,6 +153,8 @@ InventorySetQuantitiesUserErrorCode = Literal[
     "NON_MUTABLE_INVENTORY_ITEM",
     "NO_DUPLICATE_INVENTORY_ITEM_ID_GROUP_ID_PAIR",
 ]
+MediaErrorCode = str  # 33 values
+MediaStatus = Literal["FAILED", "PROCESSING", "READY", "UPLOADED"]
 MetafieldAdminAccessInput = Literal["MERCHANT_READ", "MERCHANT_READ_WRITE"]
 MetafieldCustomerAccountAccessInput = Literal["NONE", "READ", "READ_WRITE"]
 MetafieldDefinitionCreateUserErrorCode = Literal[
@@ -1818,6 +1820,41 @@ class ProductArchiveProductUpdateUserErrors(TypedDict):
     message: str
 
 
+class ProductMediaVariables(TypedDict):
+    """Variables of the ProductMedia query."""
+
+    id: str
+    first: int
+
+
+class ProductMediaResult(TypedDict):
+    """Data of the ProductMedia query."""
+
+    product: ProductMediaProduct | None
+
+
+class ProductMediaProduct(TypedDict):
+    id: str
+    media: ProductMediaProductMedia
+
+
+class ProductMediaProductMedia(TypedDict):
+    nodes: list[ProductMediaProductMediaNodes]
+
+
+class ProductMediaProductMediaNodes(TypedDict):
+    id: str
+    alt: str | None
+    status: MediaStatus
+    mediaErrors: list[ProductMediaProductMediaNodesMediaErrors]
+
+
+class ProductMediaProductMediaNodesMediaErrors(TypedDict):
+    code: MediaErrorCode
+    message: str
+    details: str | None
+
+
 class _ProductSetVariablesRequired(TypedDict):
     input: ProductSetInput
 
@@ -1844,6 +1881,7 @@ class ProductSetDataProduct(TypedDict):
     handle: str
     status: ProductStatus
     variants: ProductSetDataProductVariants
+    media: ProductSetDataProductMedia
 
 
 class ProductSetDataProductVariants(TypedDict):
@@ -1864,6 +1902,23 @@ class ProductSetDataProductVariantsNodesSelectedOptions(TypedDict):
 
 class ProductSetDataProductVariantsNodesInventoryItem(TypedDict):
     id: str
+
+
+class ProductSetDataProductMedia(TypedDict):
+    nodes: list[ProductSetDataProductMediaNodes]
+
+
+class ProductSetDataProductMediaNodes(TypedDict):
+    id: str
+    alt: str | None
+    status: MediaStatus
+    mediaErrors: list[ProductSetDataProductMediaNodesMediaErrors]
+
+
+class ProductSetDataProductMediaNodesMediaErrors(TypedDict):
+    code: MediaErrorCode
+    message: str
+    details: str | None
 
 
 class ProductSetDataUserErrors(TypedDict):

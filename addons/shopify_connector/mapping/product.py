@@ -8,6 +8,10 @@ The output is deterministic: the same product gives an equal dict, key order inc
 whatever the order of its tags, fitment rows or variants. The caller hashes it (for
 instance ``json.dumps(value, sort_keys=True)``) to skip exports that would change nothing.
 
+Images are carried by their content checksum (``sha256``) so that the hash changes when
+an image does and only then; ``files_input`` turns them into the ``FileSetInput`` Shopify
+takes once their bytes are on Shopify (a staged upload) or known there (a media id).
+
 Bad input raises ``ValueError`` with a sentence a person can act on.
 """
 
@@ -28,6 +32,19 @@ MAX_OPTIONS = 3  # Shopify: at most three options per product
 DEFAULT_OPTION_NAME = "Title"
 DEFAULT_OPTION_VALUE = "Default Title"
 CENT = Decimal("0.01")
+
+# Images: Shopify's limit on alt text, and the file name's extension per type.
+MAX_ALT_LENGTH = 512
+MAX_FILENAME_STEM = 60
+IMAGE_EXTENSIONS = {
+    "image/png": "png",
+    "image/jpeg": "jpg",
+    "image/gif": "gif",
+    "image/webp": "webp",
+    "image/heic": "heic",
+    "image/svg+xml": "svg",
+}
+_SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
 
 FITMENT_KEY = "fitment"
 FITMENT_TYPE = "json"
@@ -323,10 +340,14 @@ def product_handle(title, key) -> str:
     by it, which makes a create that is retried (its answer lost, or its transaction
     rolled back) an update."""
     suffix = "-odoo-%s" % key
-    ascii_title = unicodedata.normalize("NFKD", _name(title) or "").encode("ascii", "ignore")
-    words = re.sub(r"[^a-z0-9]+", "-", ascii_title.decode().casefold()).strip("-")
-    words = words[: MAX_HANDLE_LENGTH - len(suffix)].rstrip("-") or "product"
+    words = _handle_words(title)[: MAX_HANDLE_LENGTH - len(suffix)].rstrip("-") or "product"
     return words + suffix
+
+
+def _handle_words(title):
+    """The title in Shopify's handle form: lowercase ASCII letters, digits, hyphens."""
+    ascii_title = unicodedata.normalize("NFKD", _name(title) or "").encode("ascii", "ignore")
+    return re.sub(r"[^a-z0-9]+", "-", ascii_title.decode().casefold()).strip("-")
 
 
 def _tags(tags):
@@ -336,6 +357,99 @@ def _tags(tags):
     for tag in names:
         unique.setdefault(tag.casefold(), tag)
     return list(unique.values())
+
+
+# ---------------------------------------------------------------------- images
+def media_filename(title, sha256, mime_type) -> str:
+    """The name an image is created with on Shopify: the product's title in handle
+    form, the first 16 digits of the image's checksum (one name per content), the
+    extension of its type."""
+    stem = _handle_words(title)[:MAX_FILENAME_STEM].rstrip("-") or "product"
+    return "%s-%s.%s" % (stem, sha256[:16], IMAGE_EXTENSIONS.get(mime_type, "img"))
+
+
+def _image_file(image, title, label, what):
+    checksum = (image or {}).get("sha256")
+    if not isinstance(checksum, str) or not _SHA256_RE.match(checksum):
+        raise ValueError("%s: %s has no SHA-256 checksum of its bytes." % (label, what))
+    alt = (_text(image.get("alt")) or title)[:MAX_ALT_LENGTH]
+    filename = media_filename(title, checksum, image.get("mime_type"))
+    return {"alt": alt, "contentType": "IMAGE", "filename": filename, "sha256": checksum}
+
+
+def _files(product, title, label, variants):
+    """The product's images, then each variant's own, one entry per content; each
+    variant entry of ``variants`` with an image gets it as its ``file``."""
+    files = {}
+    for index, image in enumerate(product.get("images") or (), 1):
+        entry = _image_file(image, title, label, "image %d" % index)
+        files.setdefault(entry["sha256"], entry)
+    images = {_text(v.get("sku")): v.get("image") for v in product["variants"] if v}
+    for variant in variants:
+        image = images.get(variant["sku"])
+        if image:
+            what = "the image of variant %s" % variant["sku"]
+            entry = _image_file(image, title, label, what)
+            variant["file"] = dict(files.setdefault(entry["sha256"], entry))
+    return list(files.values())
+
+
+def image_checksums(product_input) -> list:
+    """The checksums of the images of a ``product_set_input`` result, in order."""
+    return [image["sha256"] for image in product_input.get("files") or ()]
+
+
+def without_images(product_input, checksums) -> dict:
+    """``product_input`` less the images whose checksum is in ``checksums``, on the
+    product and on its variants (a copy; the input is left as it is)."""
+    drop = set(checksums)
+    result = dict(product_input)
+    if "files" in result:
+        result["files"] = [image for image in result["files"] if image["sha256"] not in drop]
+    if "variants" in result:
+        result["variants"] = [
+            {
+                key: value
+                for key, value in variant.items()
+                if key != "file" or value["sha256"] not in drop
+            }
+            for variant in result["variants"]
+        ]
+    return result
+
+
+def _file_set_input(image, source):
+    if source.get("id"):
+        return {"id": source["id"], "alt": image["alt"]}
+    return {
+        "originalSource": source["originalSource"],
+        "alt": image["alt"],
+        "contentType": "IMAGE",
+        "filename": image["filename"],
+    }
+
+
+def files_input(product_input, sources, had_media=False) -> dict:
+    """What is sent for a ``product_set_input`` result: each image as the
+    ``FileSetInput`` Shopify takes, from ``sources[checksum]``: ``{"id": media id}``
+    (on Shopify already: kept, its alt text updated) or ``{"originalSource": staged
+    upload URL}`` (created with its file name). An image without a source is left out.
+
+    ``files`` is a list field of productSet: the product's media not listed are
+    deleted, and an input without ``files`` leaves them as they are. So a product
+    whose images were all removed in Odoo (``had_media``: it has media Odoo sent) is
+    sent ``files: []``, and one that never had an image sends no ``files``.
+    """
+    missing = [checksum for checksum in image_checksums(product_input) if checksum not in sources]
+    result = without_images(product_input, missing)
+    if "files" in result:
+        result["files"] = [_file_set_input(f, sources[f["sha256"]]) for f in result["files"]]
+    elif had_media:
+        result["files"] = []
+    for variant in result.get("variants") or ():
+        if "file" in variant:
+            variant["file"] = _file_set_input(variant["file"], sources[variant["file"]["sha256"]])
+    return result
 
 
 # ---------------------------------------------------------------------- product
@@ -349,7 +463,9 @@ def product_set_input(product: dict, namespace=DEFAULT_NAMESPACE) -> dict:
          "options": [{"name": "Axle", "values": ["Front", "Rear"]}],  # [] single variant
          "variants": [{"sku": str, "barcode": str|None, "price": Decimal|str|float,
                        "compare_at_price": ...|None, "weight_kg": float|None,
-                       "option_values": {"Axle": "Front"}}],
+                       "option_values": {"Axle": "Front"},
+                       "image": {"sha256": str, "mime_type": str, "alt": str}|None}],
+         "images": [{"sha256": str, "mime_type": str, "alt": str|None}],
          "fitment": [{"year": int, "make": str, "model": str, "engine": str|None}],
          "attributes": {"condition": "New"|"Used"|"Remanufactured"|None,
                         "oem_number": str|None, "brand": str|None}}
@@ -369,9 +485,16 @@ def product_set_input(product: dict, namespace=DEFAULT_NAMESPACE) -> dict:
       kilograms when known (0 is a known weight);
     - ``metafields`` sorted by key: ``fitment`` (json, always, ``"[]"`` when empty) and
       one ``single_line_text_field`` per non-empty attribute.
+    - ``files`` when there are images: the product's ``images``, then each variant's
+      own ``image`` in variant order, one entry per checksum (``sha256``, the hex
+      SHA-256 of the bytes), with ``alt`` (the product's title when none is given),
+      ``contentType`` ``IMAGE`` and ``filename`` (``media_filename``); a variant with
+      an image gets its entry as ``file``. These carry ``sha256`` instead of a source:
+      send ``files_input(result, sources)``, never the result itself.
 
-    ``productSet`` replaces list fields: variants, options and metafields missing from
-    the input are deleted from the product by Shopify.
+    ``productSet`` replaces list fields: variants, options, metafields and (when
+    ``files`` is given) media missing from the input are deleted from the product by
+    Shopify.
     """
     _check_namespace(namespace)
     label = _product_label(product)
@@ -398,4 +521,7 @@ def product_set_input(product: dict, namespace=DEFAULT_NAMESPACE) -> dict:
     options = _options(product, label)
     result["productOptions"], result["variants"] = _variants(product, options, label)
     result["metafields"] = _metafields(product, namespace, label)
+    files = _files(product, title, label, result["variants"])
+    if files:
+        result["files"] = files
     return result

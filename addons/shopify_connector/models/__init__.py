@@ -8,6 +8,8 @@ from . import (
     shopify_location,
     shopify_order_binding,
     shopify_product_binding,
+    shopify_product_binding_media,
+    shopify_product_media,
     shopify_variant_binding,
     stock_picking,
     sync_job,

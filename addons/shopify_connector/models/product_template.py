@@ -3,7 +3,15 @@ from odoo.exceptions import UserError
 
 from .shopify_product_binding import EXPORTED_TEMPLATE_FIELDS
 
-EXPORTED_VARIANT_FIELDS = {"default_code", "barcode", "weight", "active", "lst_price"}
+EXPORTED_VARIANT_FIELDS = {
+    "default_code",
+    "barcode",
+    "weight",
+    "active",
+    "lst_price",
+    "image_variant_1920",
+    "image_1920",
+}
 
 
 class ProductTemplate(models.Model):
@@ -13,6 +21,9 @@ class ProductTemplate(models.Model):
     shopify_variant_binding_ids = fields.One2many(
         "shopify.variant.binding", compute="_compute_shopify_variant_bindings"
     )
+    shopify_media_ids = fields.One2many(
+        "shopify.product.media", compute="_compute_shopify_variant_bindings"
+    )
     shopify_compare_at_price = fields.Float(
         "Compare-at price", digits="Product Price", help="The struck-through price on Shopify."
     )
@@ -20,6 +31,7 @@ class ProductTemplate(models.Model):
     def _compute_shopify_variant_bindings(self):
         for template in self:
             template.shopify_variant_binding_ids = template.shopify_binding_ids.variant_binding_ids
+            template.shopify_media_ids = template.shopify_binding_ids.media_ids
 
     def write(self, vals):
         result = super().write(vals)

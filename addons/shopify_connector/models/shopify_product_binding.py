@@ -4,8 +4,9 @@ from odoo import _, api, fields, models
 
 from odoo.addons.integration_base.exceptions import PermanentError
 
+from ..api.client import ShopifyUserError
 from ..const import METAFIELD_NAMESPACE
-from ..mapping.product import product_handle, product_set_input
+from ..mapping.product import files_input, product_handle, product_set_input
 
 # product.template fields whose change is sent to Shopify.
 EXPORTED_TEMPLATE_FIELDS = {
@@ -25,6 +26,7 @@ EXPORTED_TEMPLATE_FIELDS = {
     "fitment_ids",
     "attribute_line_ids",
     "shopify_compare_at_price",
+    "image_1920",
 }
 
 
@@ -49,6 +51,7 @@ class ShopifyProductBinding(models.Model):
         "Shopify's id is known, so that a retried create never makes a second product.",
     )
     shopify_status = fields.Char("Status on Shopify", readonly=True)
+    media_ids = fields.One2many("shopify.product.media", "binding_id", "Images on Shopify")
     collection_binding_id = fields.Many2one(
         "shopify.collection.binding",
         compute="_compute_collection_binding_id",
@@ -97,7 +100,9 @@ class ShopifyProductBinding(models.Model):
     # The exporter spine (integration.binding._export_record) with Shopify's steps.
     def _export_dependencies(self, payload):
         """The shop's metafield definitions, and the collection of the product's
-        category, created once (by one worker) before the first product needs them."""
+        category, created once (by one worker) before the first product needs them;
+        the images Shopify has not got yet, uploaded (see ``_shopify_upload_media``)."""
+        self._shopify_upload_media(payload)
         backend = self.backend_id
         backend._shopify_ensure_metafield_definitions()
         category = self.odoo_id.categ_id
@@ -110,10 +115,16 @@ class ShopifyProductBinding(models.Model):
 
     def _export_send(self, payload):
         """productSet, an upsert (see ``_shopify_set_arguments``)."""
-        return self.backend_id._shopify_client().product_set(*self._shopify_set_arguments(payload))
+        arguments = self._shopify_set_arguments(payload)
+        try:
+            return self.backend_id._shopify_client().product_set(*arguments)
+        except ShopifyUserError as error:
+            self._shopify_forget_missing_media(arguments[0], error)
+            raise
 
     def _export_bind(self, payload, answer):
         self._shopify_store_variants(answer)
+        self._shopify_store_media(payload, answer)
         self.write({"handle": answer.get("handle"), "shopify_status": answer.get("status")})
         return answer["id"]
 
@@ -122,16 +133,26 @@ class ShopifyProductBinding(models.Model):
         known, else the binding's handle, so that a create whose answer was lost, or
         whose transaction rolled back, is an update when it is tried again
         (productSet upserts by identifier since 2025-04:
-        https://shopify.dev/changelog/productset-and-customerset-mutations-now-support-upserts)."""
+        https://shopify.dev/changelog/productset-and-customerset-mutations-now-support-upserts).
+        The payload's images go by their media id, or by the staged upload of their
+        bytes; those not uploaded yet are left out (see ``_mark_synced``)."""
+        product_input = files_input(
+            payload, self._shopify_media_sources(), had_media=bool(self.media_ids)
+        )
         if self.external_id:
-            return payload, {"id": self.external_id}
+            return product_input, {"id": self.external_id}
         self._shopify_fix_handles()
-        return dict(payload, handle=self.handle), {"handle": self.handle}
+        return dict(product_input, handle=self.handle), {"handle": self.handle}
+
+    def _shopify_variants(self):
+        """The variants sent: the active ones (all of them for an archived product)."""
+        template = self.odoo_id.with_context(active_test=False)
+        return template.product_variant_ids.filtered("active") or template.product_variant_ids
 
     def _export_map(self):
         """The ProductSetInput of this binding's template (see mapping.product)."""
         template = self.odoo_id.with_context(active_test=False)
-        variants = template.product_variant_ids.filtered("active") or template.product_variant_ids
+        variants = self._shopify_variants()
         missing = variants.filtered(lambda v: not v.default_code)
         if missing:
             raise PermanentError(
@@ -142,6 +163,18 @@ class ShopifyProductBinding(models.Model):
                     variant=missing[0].display_name,
                 )
             )
+        try:
+            product_input = product_set_input(
+                self._shopify_product_values(template, variants), namespace=METAFIELD_NAMESPACE
+            )
+        except ValueError as exc:  # the mapping's sentence about the product's data
+            raise PermanentError(str(exc)) from None
+        if self.collection_binding_id:
+            product_input["collections"] = [self.collection_binding_id.external_id]
+        return product_input
+
+    def _shopify_product_values(self, template, variants):
+        """The plain values mapping.product_set_input takes."""
         options = [
             {"name": line.attribute_id.name, "values": line.value_ids.mapped("name")}
             for line in template.attribute_line_ids
@@ -153,7 +186,8 @@ class ShopifyProductBinding(models.Model):
             status = "ARCHIVED"
         elif not template.sale_ok:
             status = "DRAFT"
-        product = {
+        image, variant_images = self._shopify_images(variants)
+        return {
             "title": template.name,
             "description_html": html.escape(template.description_sale or "").replace("\n", "<br/>")
             or None,
@@ -177,9 +211,11 @@ class ShopifyProductBinding(models.Model):
                         value.attribute_id.name: value.name
                         for value in variant.product_template_attribute_value_ids
                     },
+                    "image": variant_images.get(variant.id),
                 }
                 for variant in variants
             ],
+            "images": [image] if image else [],
             "fitment": template.fitment_ids._as_plain(),
             "attributes": {
                 "condition": condition,
@@ -187,13 +223,6 @@ class ShopifyProductBinding(models.Model):
                 "brand": template.part_brand or None,
             },
         }
-        try:
-            product_input = product_set_input(product, namespace=METAFIELD_NAMESPACE)
-        except ValueError as exc:  # the mapping's sentence about the product's data
-            raise PermanentError(str(exc)) from None
-        if self.collection_binding_id:
-            product_input["collections"] = [self.collection_binding_id.external_id]
-        return product_input
 
     def _shopify_store_variants(self, product):
         """Bind each Odoo variant to the Shopify variant that has its SKU."""

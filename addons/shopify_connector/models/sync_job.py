@@ -5,6 +5,7 @@ OPERATIONS = [
     ("shopify_import_order", "Shopify: import order"),
     ("shopify_poll_orders", "Shopify: poll orders"),
     ("shopify_bulk", "Shopify: bulk operation"),
+    ("shopify_check_media", "Shopify: check product images"),
 ]
 
 
@@ -24,6 +25,13 @@ class SyncJob(models.Model):
                 "shopify_import_order": ("shopify.order.binding", "_shopify_job_import"),
                 "shopify_poll_orders": ("integration.backend", "_shopify_job_poll_orders"),
                 "shopify_bulk": ("shopify.bulk.operation", "_shopify_job_step"),
+                "shopify_check_media": ("shopify.product.binding", "_shopify_job_check_media"),
             }
         )
         return handlers
+
+    @api.model
+    def _read_committed_operations(self):
+        # A product export reads the image uploads a previous try committed on its own
+        # (shopify.product.media), and records its own uploads that way too.
+        return super()._read_committed_operations() | {"shopify_export_product"}

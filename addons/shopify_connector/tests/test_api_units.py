@@ -215,6 +215,45 @@ class TestShopifyClientUnits(BaseCase):
         self.assertNotIn("headers", send.calls[0])
         self.assertEqual(send.calls[0]["data"], {"key": "tmp/1/x.jsonl"})
 
+    def test_staged_images_are_posted_as_the_targets_form_without_token(self):
+        host = "https://shopify-staged-uploads.storage.googleapis.com/"
+        staged = {
+            "data": {
+                "stagedUploadsCreate": {
+                    "stagedTargets": [
+                        {
+                            "url": host,
+                            "resourceUrl": host + "tmp/1/products/a/disc.png",
+                            "parameters": [
+                                {"name": "key", "value": "tmp/1/products/a/disc.png"},
+                                {"name": "policy", "value": "signed"},
+                            ],
+                        }
+                    ],
+                    "userErrors": [],
+                }
+            }
+        }
+        upload = requests.Response()
+        upload.status_code = 201
+        client, send = self._client(staged, upload)
+        spec = {"resource": "IMAGE", "filename": "disc.png", "mimeType": "image/png"}
+        [target] = client.staged_uploads([spec])
+        client.upload_staged(target["url"], target["parameters"], "disc.png", b"png", "image/png")
+        self.assertEqual(send.calls[0]["json"]["variables"]["input"], [spec])
+        post = send.calls[1]
+        self.assertEqual((post["method"], post["url"]), ("POST", target["url"]))
+        self.assertNotIn("headers", post)
+        self.assertEqual(post["data"], {"key": "tmp/1/products/a/disc.png", "policy": "signed"})
+        self.assertEqual(post["files"], {"file": ("disc.png", b"png", "image/png")})
+
+    def test_fewer_staged_targets_than_files_is_retried(self):
+        answer = {"data": {"stagedUploadsCreate": {"stagedTargets": [], "userErrors": []}}}
+        client, _send = self._client(answer)
+        spec = {"resource": "IMAGE", "filename": "disc.png", "mimeType": "image/png"}
+        with self.assertRaises(RetryableError):
+            client.staged_uploads([spec])
+
     def test_no_token(self):
         with self.assertRaises(AuthenticationError):
             ShopifyClient("my-shop", "", FakeSend())

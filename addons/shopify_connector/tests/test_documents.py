@@ -18,6 +18,7 @@ MAX_QUERY_COST = 1000  # Shopify's limit on the requested cost of a single query
 REQUIRED_OPERATIONS = {
     "ShopInfo",
     "ProductSet",
+    "ProductMedia",
     "VariantsBySku",
     "ProductArchive",
     "MetafieldDefinitions",
@@ -64,6 +65,7 @@ LARGEST_VARIABLES = {
     "WebhookSubscriptions": {"first": client.WEBHOOKS_PAGE},
     "MetafieldDefinitions": {"first": client.METAFIELD_DEFINITIONS_PAGE},
     "CollectionsByTitle": {"first": 10},
+    "ProductMedia": {"first": client.MEDIA_PAGE},
 }
 
 
