@@ -171,12 +171,21 @@ class TestCompanyRules(TransactionCase):
             "shopify.bulk.operation": env["shopify.bulk.operation"].create(
                 {"backend_id": backend.id, "kind": "import"}
             ),
+            "shopify.product.media": env["shopify.product.media"].create(
+                {"binding_id": product_binding.id, "checksum": "%064d" % company.id}
+            ),
             "integration.stock.change": env["integration.stock.change"].browse(change_id),
         }
 
     def test_every_shopify_model_follows_the_user_companies(self):
         mine, theirs = self.records[self.company_a], self.records[self.company_b]
         self.assertEqual(set(mine), set(theirs))
+        shopify_models = {
+            name
+            for name in self.env["ir.model.access"].search([]).mapped("model_id.model")
+            if name.startswith("shopify.")
+        }
+        self.assertEqual(shopify_models - set(mine), set(), "a Shopify model this test omits")
         for model, record in mine.items():
             other = theirs[model]
             visible = (
