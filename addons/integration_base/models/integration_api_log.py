@@ -1,5 +1,7 @@
 from odoo import api, fields, models
 
+from .retention import delete_due_in_batches
+
 
 class IntegrationApiLog(models.Model):
     """One call to a platform's API. Written in a transaction of its own, so that
@@ -81,27 +83,20 @@ class IntegrationApiLog(models.Model):
 
     @api.model
     def _cron_prune(self, batch_size=20000):
-        """Delete the calls older than ``api_log_keep_days``, oldest first, in batches
-        of ``batch_size`` committed one by one, until none is due (one daily run
-        catches up at any volume; the log is insert-only, so nothing waits on it).
-        Returns the number deleted."""
+        """Delete the calls older than ``api_log_keep_days`` in committed batches until
+        none is due (see retention.delete_due_in_batches; the log is insert-only, so
+        no row is locked by anyone else). Returns the number deleted."""
         days = int(
             self.env["ir.config_parameter"]
             .sudo()
             .get_param("integration_base.api_log_keep_days", 30)
         )
-        deleted = 0
-        while True:
-            self.env.cr.execute(
-                """DELETE FROM integration_api_log WHERE id IN (
-                       SELECT id FROM integration_api_log
-                        WHERE create_date < now() at time zone 'utc' - %s * interval '1 day'
-                        ORDER BY create_date
-                        LIMIT %s)""",
-                [days, batch_size],
-            )
-            count = self.env.cr.rowcount
-            self.env.cr.commit()  # pylint: disable=invalid-commit
-            deleted += count
-            if count < batch_size:
-                return deleted
+        return delete_due_in_batches(
+            self.env.cr,
+            "integration_api_log",
+            "create_date < now() at time zone 'utc' - %(days)s * interval '1 day'",
+            {"days": days},
+            "create_date",
+            batch_size,
+            skip_locked=False,
+        )
