@@ -23,6 +23,13 @@ class IntegrationApiLog(models.Model):
     duration_ms = fields.Float("Duration (ms)", digits=(16, 1), group_operator="avg")
     cost = fields.Float(help="Cost the platform reported for the call (Shopify query points).")
     error = fields.Text()
+    # Bulk efficiency: a call that carries a batch (stock quantities, a bulk
+    # operation's lines) says how many items it carried and the platform's maximum
+    # per call, when it has one (``backend._http(..., items=n, max_items=m)``).
+    items = fields.Integer(help="Items the call carried, for calls that carry a batch.")
+    max_items = fields.Integer(
+        "Max items", help="The platform's maximum of items per call (empty: no maximum)."
+    )
     # The id of the job that made the call, a plain reference with no foreign key:
     # jobs are deleted sooner than their calls (job_keep_days < api_log_keep_days),
     # and a foreign key would have every job deletion rewrite its calls' rows.
@@ -40,11 +47,14 @@ class IntegrationApiLog(models.Model):
             """ALTER TABLE integration_api_log
                DROP CONSTRAINT IF EXISTS integration_api_log_job_id_fkey"""
         )
-        # The dashboard's figures over its window and the "Last 24 hours" filter; the
-        # included columns let the dashboard's aggregate read the index alone.
+        # The dashboard's figures over its window, the retention's batches and the
+        # "Last 24 hours" filter; the included columns let the dashboard's aggregate
+        # read the index alone.
+        self.env.cr.execute("DROP INDEX IF EXISTS integration_api_log_create_date_idx")
         self.env.cr.execute(
-            """CREATE INDEX IF NOT EXISTS integration_api_log_create_date_idx
-               ON integration_api_log (create_date) INCLUDE (backend_id, is_error, duration_ms)"""
+            """CREATE INDEX IF NOT EXISTS integration_api_log_window_idx
+               ON integration_api_log (create_date)
+               INCLUDE (backend_id, is_error, duration_ms, items, max_items)"""
         )
 
     @api.depends("job_id")
@@ -54,15 +64,16 @@ class IntegrationApiLog(models.Model):
             log.job_link_id = log.job_id if log.job_id in existing else False
 
     @api.model
-    def _record(self, backend, call):
-        """Store a tools.http.CallRecord for ``backend`` (see tools.http.send)."""
+    def _record(self, backend, call, items=None, max_items=None):
+        """Store a tools.http.CallRecord for ``backend`` (see tools.http.send), with
+        the items it carried (see backend._http)."""
         with self.env.registry.cursor() as cr:
             cr.execute(
                 """INSERT INTO integration_api_log
                        (backend_id, platform, company_id, method, endpoint, status_code,
-                        is_error, duration_ms, cost, error, job_id,
+                        is_error, duration_ms, cost, error, job_id, items, max_items,
                         create_uid, write_uid, create_date, write_date)
-                   VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s,
+                   VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s,
                            now() at time zone 'utc', now() at time zone 'utc')""",
                 [
                     backend.id,
@@ -76,6 +87,8 @@ class IntegrationApiLog(models.Model):
                     call.cost,
                     call.error,
                     self.env.context.get("integration_job_id"),
+                    items,
+                    max_items,
                     self.env.uid,
                     self.env.uid,
                 ],

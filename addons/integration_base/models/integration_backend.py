@@ -588,8 +588,12 @@ class IntegrationBackend(models.Model):
             session = cache[self.id] = requests.Session()
         return session
 
-    def _http(self, method, url, *, secrets=(), **kwargs):
+    def _http(self, method, url, *, secrets=(), items=None, max_items=None, **kwargs):
         """One call to this backend's platform: timeout, typed errors, API log.
+
+        A call that carries a batch says so for the dashboard's bulk efficiency:
+        ``items`` it carries, ``max_items`` the platform takes in one call (None
+        when it sets no maximum); both are stored on the call's API log row.
 
         :raise IntegrationError: subclasses, for the job runner to act on
         """
@@ -601,7 +605,7 @@ class IntegrationBackend(models.Model):
             label,
             method,
             url,
-            recorder=lambda call: log._record(self, call),
+            recorder=lambda call: log._record(self, call, items, max_items),
             secrets=secrets,
             check_url=self._check_outbound_url,
             **kwargs,
