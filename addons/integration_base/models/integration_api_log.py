@@ -64,9 +64,8 @@ class IntegrationApiLog(models.Model):
             log.job_link_id = log.job_id if log.job_id in existing else False
 
     @api.model
-    def _record(self, backend, call, items=None, max_items=None):
-        """Store a tools.http.CallRecord for ``backend`` (see tools.http.send), with
-        the items it carried (see backend._http)."""
+    def _record(self, backend, call):
+        """Store a tools.http.CallRecord for ``backend`` (see tools.http.send)."""
         with self.env.registry.cursor() as cr:
             cr.execute(
                 """INSERT INTO integration_api_log
@@ -87,8 +86,8 @@ class IntegrationApiLog(models.Model):
                     call.cost,
                     call.error,
                     self.env.context.get("integration_job_id"),
-                    items,
-                    max_items,
+                    call.items,
+                    call.max_items,
                     self.env.uid,
                     self.env.uid,
                 ],

@@ -588,12 +588,13 @@ class IntegrationBackend(models.Model):
             session = cache[self.id] = requests.Session()
         return session
 
-    def _http(self, method, url, *, secrets=(), items=None, max_items=None, **kwargs):
+    def _http(self, method, url, *, secrets=(), **kwargs):
         """One call to this backend's platform: timeout, typed errors, API log.
 
-        A call that carries a batch says so for the dashboard's bulk efficiency:
-        ``items`` it carries, ``max_items`` the platform takes in one call (None
-        when it sets no maximum); both are stored on the call's API log row.
+        A call that carries a batch says so for the dashboard's bulk efficiency,
+        ``_http(..., items=n, max_items=m)``: the items it carries and the most the
+        platform takes in one call (None when it sets no maximum), both stored on
+        the call's API log row (see tools.http.send).
 
         :raise IntegrationError: subclasses, for the job runner to act on
         """
@@ -605,7 +606,7 @@ class IntegrationBackend(models.Model):
             label,
             method,
             url,
-            recorder=lambda call: log._record(self, call, items, max_items),
+            recorder=lambda call: log._record(self, call),
             secrets=secrets,
             check_url=self._check_outbound_url,
             **kwargs,
