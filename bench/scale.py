@@ -10,7 +10,10 @@ after they were queued; one API call per job (2% 429 or 500), one delivery per j
 its rows over the 30 days with ids rising with time; the second step (2M rows) adds
 to the first, so ids rise twice over the month. The tables' own indexes are dropped
 for the load and rebuilt after it (foreign keys are not checked: the ids are
-consistent by construction), then VACUUM ANALYZE, as autovacuum would leave them.
+consistent by construction); the load runs with the triggers off, so the job counters
+are then built from the jobs (``sync.job.counter._rebuild``, as at the counters'
+first install); then VACUUM ANALYZE, as autovacuum would leave them. One call in ten
+carries a batch (1 to 250 items of at most 250).
 
 Each figure is min / median / max of 5 runs, run as an integration user through the
 ORM: the dashboard's data call, the three lists as the web client opens them from the
