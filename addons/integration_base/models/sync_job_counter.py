@@ -184,13 +184,17 @@ class SyncJobCounter(models.Model):
         finished since each window's start (``windows``: name -> start, the
         earliest first); served by sync_job_counter_minute_idx."""
         names = list(windows)
-        sums = ", ".join("sum(jobs) FILTER (WHERE minute >= %%(%s)s)" % name for name in names)
+        sums = sql.SQL(", ").join(
+            sql.SQL("sum(jobs) FILTER (WHERE minute >= {})").format(sql.Placeholder(name))
+            for name in names
+        )
         self.env.cr.execute(
-            """SELECT backend_id, platform, state, retried, %s
-                 FROM sync_job_counter
-                WHERE minute >= %%(since)s AND backend_id IN %%(ids)s
-                GROUP BY backend_id, platform, state, retried"""
-            % sums,
+            sql.SQL(
+                """SELECT backend_id, platform, state, retried, {}
+                     FROM sync_job_counter
+                    WHERE minute >= %(since)s AND backend_id IN %(ids)s
+                    GROUP BY backend_id, platform, state, retried"""
+            ).format(sums),
             dict(windows, since=min(windows.values()), ids=tuple(backend_ids) or (0,)),
         )
         return {
