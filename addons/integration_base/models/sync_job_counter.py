@@ -165,6 +165,9 @@ class SyncJobCounter(models.Model):
         twice; the deltas workers insert meanwhile wait for the next run. Another
         run at the same time skips."""
         cr = self.env.cr
+        # READ COMMITTED, the lock first: each statement then sees what a run that
+        # just ended committed (in REPEATABLE READ, the snapshot could predate it).
+        self.env["sync.job"]._begin_read_committed()
         cr.execute("SELECT pg_try_advisory_xact_lock(hashtext('sync_job_counter_roll_up'))")
         if not cr.fetchone()[0]:
             return
