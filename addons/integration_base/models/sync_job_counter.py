@@ -51,6 +51,10 @@ TRIGGERS = {
 }
 
 
+# One rolled row per key and period: the roll-up adds to it.
+ROLLED_INDEX = f"""CREATE UNIQUE INDEX IF NOT EXISTS sync_job_counter_rolled_uniq
+    ON sync_job_counter (minute, {KEY}) WHERE rolled"""
+
 # Counts from the jobs themselves: rolled rows, per hour before the last full hour.
 REBUILD = f"""INSERT INTO sync_job_counter (minute, {KEY}, jobs, rolled)
        SELECT CASE WHEN date_done < %(hour_cut)s
@@ -114,12 +118,7 @@ class SyncJobCounter(models.Model):
             """CREATE INDEX IF NOT EXISTS sync_job_counter_minute_idx
                ON sync_job_counter (minute)"""
         )
-        # One rolled row per key and period: the roll-up adds to it.
-        cr.execute(
-            """CREATE UNIQUE INDEX IF NOT EXISTS sync_job_counter_rolled_uniq
-               ON sync_job_counter (minute, %s) WHERE rolled"""
-            % KEY
-        )
+        cr.execute(ROLLED_INDEX)
         cr.execute("SELECT count(*) FROM pg_trigger WHERE tgname IN %s", [tuple(TRIGGERS)])
         complete = cr.fetchone()[0] == len(TRIGGERS)
         cr.execute(DELTA_FUNCTION)
