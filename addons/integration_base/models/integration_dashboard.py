@@ -250,13 +250,14 @@ class IntegrationDashboard(models.AbstractModel):
                 GROUP BY backend_id""",
             [ids, since],
         )
+        # percentile_cont gives NULL, not an array of NULLs, when no call has a duration.
         return {
             row[0]: {
                 "count": row[1],
                 "errors": row[2],
                 "error_rate": row[2] / row[1] if row[1] else 0.0,
-                "p50": row[3][0],
-                "p95": row[3][1],
+                "p50": (row[3] or [None, None])[0],
+                "p95": (row[3] or [None, None])[1],
                 "batched_calls": row[4],
                 "items": row[5],
                 "capped_items": row[6],

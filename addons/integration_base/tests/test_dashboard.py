@@ -179,6 +179,18 @@ class TestDashboardData(IntegrationCase):
         self.assertIsNone(quiet["recovery"]["rate"])
         self.assertIsNone(quiet["calls"]["bulk"]["items_per_call"])
 
+    def test_calls_without_a_duration_have_no_percentiles(self):
+        backend = self.env["integration.backend"].create(
+            {"name": "Unmeasured", "platform": "shopify"}
+        )
+        self.env["integration.api.log"].create(
+            {"backend_id": backend.id, "method": "POST", "endpoint": "/x", "status_code": 200}
+        )
+        calls = self.card(backend)["calls"]
+        self.assertEqual(calls["count"], 1)
+        self.assertIsNone(calls["p50_ms"])
+        self.assertIsNone(calls["p95_ms"])
+
     def test_quiet_backend_and_quota(self):
         card = self.card(self.quiet)
         self.assertEqual(card["calls"]["count"], 0)
