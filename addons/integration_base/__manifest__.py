@@ -31,4 +31,5 @@
         ],
     },
     "application": True,
+    "uninstall_hook": "uninstall_hook",
 }

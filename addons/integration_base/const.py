@@ -15,6 +15,13 @@ JOB_STATES = [
     ("cancelled", "Cancelled"),
 ]
 
+# The states a job ends in (it leaves them only by a person's Retry or Requeue).
+FINAL_JOB_STATES = ("done", "failed", "cancelled")
+
+# How long sync.job.counter keeps its counts: longer than the dashboard's longest
+# window (the error recovery rate's 7 days).
+JOB_COUNTER_KEEP_DAYS = 8
+
 ERROR_KINDS = [
     ("retryable", "Temporary"),
     ("rate_limited", "Rate limited"),

@@ -8,4 +8,5 @@ from . import (
     integration_webhook_event,
     ir_cron,
     sync_job,
+    sync_job_counter,
 )

@@ -1,5 +1,7 @@
 from odoo import api, fields, models
 
+from .retention import delete_due_in_batches
+
 
 class IntegrationApiLog(models.Model):
     """One call to a platform's API. Written in a transaction of its own, so that
@@ -21,6 +23,13 @@ class IntegrationApiLog(models.Model):
     duration_ms = fields.Float("Duration (ms)", digits=(16, 1), group_operator="avg")
     cost = fields.Float(help="Cost the platform reported for the call (Shopify query points).")
     error = fields.Text()
+    # Bulk efficiency: a call that carries a batch (stock quantities, a bulk
+    # operation's lines) says how many items it carried and the platform's maximum
+    # per call, when it has one (``backend._http(..., items=n, max_items=m)``).
+    items = fields.Integer(help="Items the call carried, for calls that carry a batch.")
+    max_items = fields.Integer(
+        "Max items", help="The platform's maximum of items per call (empty: no maximum)."
+    )
     # The id of the job that made the call, a plain reference with no foreign key:
     # jobs are deleted sooner than their calls (job_keep_days < api_log_keep_days),
     # and a foreign key would have every job deletion rewrite its calls' rows.
@@ -38,11 +47,19 @@ class IntegrationApiLog(models.Model):
             """ALTER TABLE integration_api_log
                DROP CONSTRAINT IF EXISTS integration_api_log_job_id_fkey"""
         )
-        # The dashboard's figures over its window and the "Last 24 hours" filter; the
-        # included columns let the dashboard's aggregate read the index alone.
+        # The dashboard's figures over its window, per backend: its rows come in
+        # backend order (no sort before the aggregate) and the included columns let
+        # the aggregate read the index alone.
+        self.env.cr.execute("DROP INDEX IF EXISTS integration_api_log_create_date_idx")
         self.env.cr.execute(
-            """CREATE INDEX IF NOT EXISTS integration_api_log_create_date_idx
-               ON integration_api_log (create_date) INCLUDE (backend_id, is_error, duration_ms)"""
+            """CREATE INDEX IF NOT EXISTS integration_api_log_window_idx
+               ON integration_api_log (backend_id, create_date)
+               INCLUDE (is_error, duration_ms, items, max_items)"""
+        )
+        # The retention's batches, oldest first, and the "Last 24 hours" filter.
+        self.env.cr.execute(
+            """CREATE INDEX IF NOT EXISTS integration_api_log_created_idx
+               ON integration_api_log (create_date)"""
         )
 
     @api.depends("job_id")
@@ -58,9 +75,9 @@ class IntegrationApiLog(models.Model):
             cr.execute(
                 """INSERT INTO integration_api_log
                        (backend_id, platform, company_id, method, endpoint, status_code,
-                        is_error, duration_ms, cost, error, job_id,
+                        is_error, duration_ms, cost, error, job_id, items, max_items,
                         create_uid, write_uid, create_date, write_date)
-                   VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s,
+                   VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s,
                            now() at time zone 'utc', now() at time zone 'utc')""",
                 [
                     backend.id,
@@ -74,6 +91,8 @@ class IntegrationApiLog(models.Model):
                     call.cost,
                     call.error,
                     self.env.context.get("integration_job_id"),
+                    call.items,
+                    call.max_items,
                     self.env.uid,
                     self.env.uid,
                 ],
@@ -81,27 +100,20 @@ class IntegrationApiLog(models.Model):
 
     @api.model
     def _cron_prune(self, batch_size=20000):
-        """Delete the calls older than ``api_log_keep_days``, oldest first, in batches
-        of ``batch_size`` committed one by one, until none is due (one daily run
-        catches up at any volume; the log is insert-only, so nothing waits on it).
-        Returns the number deleted."""
+        """Delete the calls older than ``api_log_keep_days`` in committed batches until
+        none is due (see retention.delete_due_in_batches; the log is insert-only, so
+        no row is locked by anyone else). Returns the number deleted."""
         days = int(
             self.env["ir.config_parameter"]
             .sudo()
             .get_param("integration_base.api_log_keep_days", 30)
         )
-        deleted = 0
-        while True:
-            self.env.cr.execute(
-                """DELETE FROM integration_api_log WHERE id IN (
-                       SELECT id FROM integration_api_log
-                        WHERE create_date < now() at time zone 'utc' - %s * interval '1 day'
-                        ORDER BY create_date
-                        LIMIT %s)""",
-                [days, batch_size],
-            )
-            count = self.env.cr.rowcount
-            self.env.cr.commit()  # pylint: disable=invalid-commit
-            deleted += count
-            if count < batch_size:
-                return deleted
+        return delete_due_in_batches(
+            self.env.cr,
+            "integration_api_log",
+            "create_date < now() at time zone 'utc' - %(days)s * interval '1 day'",
+            {"days": days},
+            "create_date",
+            batch_size,
+            skip_locked=False,
+        )

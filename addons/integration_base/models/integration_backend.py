@@ -591,6 +591,11 @@ class IntegrationBackend(models.Model):
     def _http(self, method, url, *, secrets=(), **kwargs):
         """One call to this backend's platform: timeout, typed errors, API log.
 
+        A call that carries a batch says so for the dashboard's bulk efficiency,
+        ``_http(..., items=n, max_items=m)``: the items it carries and the most the
+        platform takes in one call (None when it sets no maximum), both stored on
+        the call's API log row (see tools.http.send).
+
         :raise IntegrationError: subclasses, for the job runner to act on
         """
         self.ensure_one()

@@ -5,6 +5,7 @@ from odoo.exceptions import AccessError
 
 from ..const import JOB_STATES
 from ..exceptions import PermanentError
+from .retention import delete_due_in_batches
 
 
 class IntegrationWebhookEvent(models.Model):
@@ -152,30 +153,20 @@ class IntegrationWebhookEvent(models.Model):
 
     @api.model
     def _cron_prune(self, batch_size=5000):
-        """Delete the processed deliveries older than ``webhook_keep_days``, oldest
-        first, in batches of ``batch_size``, each its own short READ COMMITTED
-        transaction skipping rows another holds (a replay), until none is due.
-        Returns the number deleted."""
+        """Delete the processed deliveries older than ``webhook_keep_days`` in
+        committed batches until none is due, skipping rows another transaction holds
+        (a replay; see retention.delete_due_in_batches). Returns the number deleted."""
         days = int(
             self.env["ir.config_parameter"]
             .sudo()
             .get_param("integration_base.webhook_keep_days", 30)
         )
-        deleted = 0
-        while True:
-            self.env["sync.job"]._begin_read_committed()
-            self.env.cr.execute(
-                """DELETE FROM integration_webhook_event WHERE id IN (
-                       SELECT id FROM integration_webhook_event
-                        WHERE state IN ('done', 'ignored')
-                          AND received_at < now() at time zone 'utc' - %s * interval '1 day'
-                        ORDER BY received_at
-                        LIMIT %s
-                        FOR UPDATE SKIP LOCKED)""",
-                [days, batch_size],
-            )
-            count = self.env.cr.rowcount
-            self.env.cr.commit()  # pylint: disable=invalid-commit
-            deleted += count
-            if count < batch_size:
-                return deleted
+        return delete_due_in_batches(
+            self.env.cr,
+            "integration_webhook_event",
+            """state IN ('done', 'ignored')
+               AND received_at < now() at time zone 'utc' - %(days)s * interval '1 day'""",
+            {"days": days},
+            "received_at",
+            batch_size,
+        )

@@ -39,6 +39,7 @@ from ..exceptions import (
 )
 from ..tools.backoff import retry_delay
 from ..tools.redact import redact_text
+from .retention import delete_due_in_batches
 
 _logger = logging.getLogger(__name__)
 
@@ -950,32 +951,22 @@ class SyncJob(models.Model):
 
     @api.model
     def _cron_vacuum_done_jobs(self, batch_size=5000):
-        """Delete the jobs finished more than ``job_keep_days`` ago, oldest first, in
-        batches of ``batch_size``, each its own short READ COMMITTED transaction,
-        until none is due: one daily run catches up at any volume, and a worker
-        never waits on it (it locks only finished rows, skipping any another
-        transaction holds). Returns the number deleted."""
+        """Delete the jobs finished more than ``job_keep_days`` ago, in committed
+        batches until none is due (see retention.delete_due_in_batches). A worker
+        never waits on it: it takes only finished rows, skipping any another
+        transaction holds. Returns the number deleted."""
         days = int(
             self.env["ir.config_parameter"].sudo().get_param("integration_base.job_keep_days", 14)
         )
-        deleted = 0
-        while True:
-            self._begin_read_committed()
-            self.env.cr.execute(
-                """DELETE FROM sync_job WHERE id IN (
-                       SELECT id FROM sync_job
-                        WHERE state IN ('done', 'cancelled', 'superseded')
-                          AND date_done < now() at time zone 'utc' - %s * interval '1 day'
-                        ORDER BY date_done
-                        LIMIT %s
-                        FOR UPDATE SKIP LOCKED)""",
-                [days, batch_size],
-            )
-            count = self.env.cr.rowcount
-            self.env.cr.commit()  # pylint: disable=invalid-commit
-            deleted += count
-            if count < batch_size:
-                return deleted
+        return delete_due_in_batches(
+            self.env.cr,
+            "sync_job",
+            """state IN ('done', 'cancelled', 'superseded')
+               AND date_done < now() at time zone 'utc' - %(days)s * interval '1 day'""",
+            {"days": days},
+            "date_done",
+            batch_size,
+        )
 
     # ------------------------------------------------------------------ actions
 

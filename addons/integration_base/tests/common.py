@@ -52,6 +52,7 @@ class CommittedData:
         with self.registry.cursor() as cr:
             ids = tuple(self.backend_ids)
             cr.execute("DELETE FROM sync_job WHERE backend_id IN %s", [ids])
+            cr.execute("DELETE FROM sync_job_counter WHERE backend_id IN %s", [ids])
             cr.execute("DELETE FROM integration_api_log WHERE backend_id IN %s", [ids])
             cr.execute("DELETE FROM integration_rate_limit WHERE backend_id IN %s", [ids])
             cr.execute("DELETE FROM integration_backend WHERE id IN %s", [ids])

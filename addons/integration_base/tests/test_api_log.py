@@ -118,3 +118,11 @@ class TestApiLog(IntegrationCase):
         log = self.env["integration.api.log"].search([("job_id", "=", job.id)])
         self.assertEqual(len(log), 1)
         self.assertEqual(log.job_link_id, job)
+
+    def test_a_batched_call_records_its_items_against_the_maximum(self):
+        self.backend._http("GET", self.base_url + "/ok", items=180, max_items=250)
+        self.backend._http("GET", self.base_url + "/ok")
+        calls = self.env["integration.api.log"].search(
+            [("backend_id", "=", self.backend.id)], order="id desc", limit=2
+        )
+        self.assertEqual([(call.items, call.max_items) for call in calls], [(0, 0), (180, 250)])

@@ -63,6 +63,46 @@ class TestDashboardData(IntegrationCase):
         Job.enqueue(cls.backend, "noop", dedupe_key=None).write(
             {"state": "cancelled", "date_done": hours_ago(72)}
         )
+        cls.setup_new_figures()
+
+    @classmethod
+    def setup_new_figures(cls):
+        """A ShipStation backend with batched calls, jobs done in the last hour and
+        jobs that failed at least once."""
+        cls.batching = cls.env["integration.backend"].create(
+            {"name": "Batching ShipStation", "platform": "shipstation"}
+        )
+        Log, Job = cls.env["integration.api.log"], cls.env["sync.job"]
+        for items, max_items in ((250, 250), (125, 250), (2000, 0), (0, 0)):
+            Log.create(
+                {
+                    "backend_id": cls.batching.id,
+                    "method": "POST",
+                    "endpoint": "/stock",
+                    "status_code": 200,
+                    "duration_ms": 10,
+                    "items": items,
+                    "max_items": max_items,
+                }
+            )
+        # done in the last hour (3), done after retries (2: one 2 hours ago, one
+        # 3 days ago), failed for good (1, yesterday), failed 9 days ago (outside).
+        for minutes, state, retries in (
+            (5, "done", 0),
+            (10, "done", 0),
+            (20, "done", 1),
+            (120, "done", 2),
+            (3 * 24 * 60, "done", 1),
+            (30 * 60, "failed", 0),
+            (9 * 24 * 60, "failed", 3),
+        ):
+            Job.enqueue(cls.batching, "noop", dedupe_key=None).write(
+                {
+                    "state": state,
+                    "retry_count": retries,
+                    "date_done": datetime.utcnow() - timedelta(minutes=minutes),
+                }
+            )
 
     def card(self, backend):
         data = self.env["integration.dashboard"].get_dashboard_data()
@@ -114,6 +154,43 @@ class TestDashboardData(IntegrationCase):
                 bucket["state"],
             )
 
+    def test_speed_recovery_and_bulk_efficiency(self):
+        data = self.env["integration.dashboard"].get_dashboard_data()
+        speed = {row["platform"]: row for row in data["speed"]}
+        self.assertEqual(speed["shipstation"]["done"], 3, "done in the last hour")
+        self.assertAlmostEqual(speed["shipstation"]["per_minute"], 3 / 60, delta=0.002)
+        card = next(c for c in data["backends"] if c["id"] == self.batching.id)
+        recovery = card["recovery"]
+        self.assertEqual((recovery["recovered"], recovery["failed_once"]), (3, 4))
+        self.assertAlmostEqual(recovery["rate"], 0.75)
+        bulk = card["calls"]["bulk"]
+        self.assertEqual(bulk["calls"], 3, "calls that carried no batch are left out")
+        self.assertAlmostEqual(bulk["items_per_call"], (250 + 125 + 2000) / 3)
+        self.assertAlmostEqual(bulk["fill_ratio"], (250 + 125) / 500, msg="capped calls only")
+        for figure, count in (
+            (speed["shipstation"]["list"], 3),
+            (recovery["list"], 4),
+            (bulk["list"], 3),
+        ):
+            self.assertEqual(
+                self.env[figure["model"]].search_count(figure["domain"]), count, figure["name"]
+            )
+        quiet = next(c for c in data["backends"] if c["id"] == self.quiet.id)
+        self.assertIsNone(quiet["recovery"]["rate"])
+        self.assertIsNone(quiet["calls"]["bulk"]["items_per_call"])
+
+    def test_calls_without_a_duration_have_no_percentiles(self):
+        backend = self.env["integration.backend"].create(
+            {"name": "Unmeasured", "platform": "shopify"}
+        )
+        self.env["integration.api.log"].create(
+            {"backend_id": backend.id, "method": "POST", "endpoint": "/x", "status_code": 200}
+        )
+        calls = self.card(backend)["calls"]
+        self.assertEqual(calls["count"], 1)
+        self.assertIsNone(calls["p50_ms"])
+        self.assertIsNone(calls["p95_ms"])
+
     def test_quiet_backend_and_quota(self):
         card = self.card(self.quiet)
         self.assertEqual(card["calls"]["count"], 0)
@@ -128,8 +205,24 @@ class TestDashboardTour(HttpCase):
         backend = self.env["integration.backend"].create(
             {"name": "Tour Shop", "platform": "shopify"}
         )
-        job = self.env["sync.job"].enqueue(backend, "noop", dedupe_key=None)
-        job.write({"state": "failed", "last_error": "Shopify answered 500"})
+        Job = self.env["sync.job"]
+        Job.enqueue(backend, "noop", dedupe_key=None).write(
+            {"state": "failed", "last_error": "Shopify answered 500", "date_done": hours_ago(1)}
+        )
+        Job.enqueue(backend, "noop", dedupe_key=None, name="Tour done").write(
+            {"state": "done", "retry_count": 1, "date_done": hours_ago(0.1)}
+        )
+        for items in (200, 100):
+            self.env["integration.api.log"].create(
+                {
+                    "backend_id": backend.id,
+                    "method": "POST",
+                    "endpoint": "/graphql",
+                    "status_code": 200,
+                    "items": items,
+                    "max_items": 250,
+                }
+            )
         self.start_tour(
             "/web#action=integration_base.action_integration_dashboard",
             "integration_base_dashboard_tour",

@@ -26,6 +26,8 @@ class CallRecord:
     duration_ms: float
     error: str | None = None
     cost: float | None = None
+    items: int | None = None
+    max_items: int | None = None
 
 
 def error_for_status(platform, response, message=None):
@@ -68,6 +70,8 @@ def send(
     raise_for_status=True,
     cost_of=None,
     check_url=None,
+    items=None,
+    max_items=None,
     **kwargs,
 ):
     """Make one HTTP call; return the response, or raise a typed error.
@@ -78,6 +82,9 @@ def send(
         for the call (Shopify's actualQueryCost), stored with the record
     :param check_url: called with ``url`` before anything is sent; raises (a typed
         error) to refuse a host the caller may not reach
+    :param items: for a call that carries a batch, how many items it carries, and
+        ``max_items`` the platform's maximum per call (None: no maximum); stored with
+        the record (the dashboard's bulk efficiency)
     """
     if check_url:
         check_url(url)
@@ -101,6 +108,8 @@ def send(
                     (time.monotonic() - started) * 1000,
                     redact_text(error.message, secrets) if error else None,
                     cost_of(response) if cost_of and not error else None,
+                    items,
+                    max_items,
                 )
             )
         if error:
@@ -109,6 +118,14 @@ def send(
         return response
     if recorder:
         recorder(
-            CallRecord(method, endpoint, 0, (time.monotonic() - started) * 1000, error.message)
+            CallRecord(
+                method,
+                endpoint,
+                0,
+                (time.monotonic() - started) * 1000,
+                error.message,
+                items=items,
+                max_items=max_items,
+            )
         )
     raise error

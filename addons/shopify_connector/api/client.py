@@ -160,6 +160,7 @@ class SendTransport(Transport):
         self.send = send
 
     def execute(self, document, variable_values=None, operation_name=None, **kwargs):
+        """``items``/``max_items`` in ``kwargs`` (a batch's size) go to ``send``."""
         # The text as written in graphql/ (gql keeps the source), not a reprint.
         text = document.loc.source.body if document.loc else print_ast(document)
         body = {"query": text, "variables": variable_values or {}}
@@ -174,6 +175,7 @@ class SendTransport(Transport):
             },
             json=body,
             cost_of=actual_query_cost,
+            **{key: kwargs[key] for key in ("items", "max_items") if key in kwargs},
         )
         try:
             payload = response.json()
@@ -241,8 +243,9 @@ class ShopifyClient:
             document = cls._documents[operation_name] = gql(DOCUMENTS[operation_name])
         return document
 
-    def execute(self, operation_name, variables=None):
-        """Send one operation of ``DOCUMENTS``; return its ``data``."""
+    def execute(self, operation_name, variables=None, **batch):
+        """Send one operation of ``DOCUMENTS``; return its ``data``. ``batch``:
+        ``items`` (and ``max_items``) when the call carries a batch, for the API log."""
         document = self._document(operation_name)
         try:
             result = self._session.execute(
@@ -250,6 +253,7 @@ class ShopifyClient:
                 variable_values=variables or {},
                 operation_name=operation_name,
                 get_execution_result=True,
+                **batch,
             )
         except TransportQueryError as exc:
             cost = self._account(operation_name, exc.extensions)
@@ -319,9 +323,9 @@ class ShopifyClient:
             )
         return PermanentError("Shopify rejected %s: %s" % (operation_name, text), details=errors)
 
-    def mutate(self, operation_name, variables, root_field):
+    def mutate(self, operation_name, variables, root_field, **batch):
         """Send a mutation; return its payload, or raise ``ShopifyUserError``."""
-        data = self.execute(operation_name, variables)
+        data = self.execute(operation_name, variables, **batch)
         payload = data.get(root_field) or {}
         user_errors = payload.get("userErrors") or []
         if user_errors:
@@ -482,6 +486,8 @@ class ShopifyClient:
                 "quantities": batch,
             },
             "inventorySetQuantities",
+            items=len(batch),
+            max_items=MAX_INPUT_ITEMS,
         )
         after = {}
         for change in (payload.get("inventoryAdjustmentGroup") or {}).get("changes") or []:
@@ -689,12 +695,14 @@ class ShopifyClient:
         payload = self.mutate("BulkOperationRunQuery", {"query": query}, "bulkOperationRunQuery")
         return payload["bulkOperation"]
 
-    def bulk_run_mutation(self, mutation, staged_upload_path) -> BulkOperationFields:
-        """Run ``mutation`` once per line of the uploaded JSONL variables file."""
+    def bulk_run_mutation(self, mutation, staged_upload_path, items=None) -> BulkOperationFields:
+        """Run ``mutation`` once per line of the uploaded JSONL variables file (``items``
+        lines, for the API log; Shopify caps the file's size, not its lines)."""
         payload = self.mutate(
             "BulkOperationRunMutation",
             {"mutation": mutation, "stagedUploadPath": staged_upload_path},
             "bulkOperationRunMutation",
+            items=items,
         )
         return payload["bulkOperation"]
 

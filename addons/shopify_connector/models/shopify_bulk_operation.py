@@ -162,7 +162,7 @@ class ShopifyBulkOperation(models.Model):
         self.line_binding_ids = bindings.ids
         url, params, path = client.staged_upload_create("products.jsonl")
         client.upload_jsonl(url, params, "\n".join(lines).encode())
-        return client.bulk_run_mutation(DOCUMENTS["ProductSet"], path)
+        return client.bulk_run_mutation(DOCUMENTS["ProductSet"], path, items=len(lines))
 
     def _finish(self, lines):
         if self.kind == "import":

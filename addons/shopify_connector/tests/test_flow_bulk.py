@@ -60,6 +60,14 @@ class TestBulk(ShopifyCase):
         self.run_until_done(operation)
         self.assertEqual(operation.state, "done", operation.error)
         self.assertIn("5 products exported", operation.report)
+        batched = self.env["integration.api.log"].search(
+            [("backend_id", "=", self.backend.id), ("items", ">", 0)]
+        )
+        self.assertEqual(
+            [(call.items, call.max_items) for call in batched],
+            [(5, 0)],
+            "the bulk run carried the 5 lines; Shopify caps its file's size, not its lines",
+        )
         skus = self.state()["variants_by_sku"]
         self.assertTrue(all("CLP-%s" % i in skus for i in range(5)))
         self.assertEqual(set(templates.shopify_binding_ids.mapped("sync_state")), {"synced"})

@@ -91,6 +91,12 @@ class TestStockBatchWindow(StockJobsMixin, ShopifyCase):
             calls + 1,
             "one full call, not a full one and a small one",
         )
+        last_call = self.env["integration.api.log"].search(
+            [("backend_id", "=", self.backend.id)], order="id desc", limit=1
+        )
+        self.assertEqual(
+            (last_call.items, last_call.max_items), (2, 250), "the batch, against Shopify's cap"
+        )
         self.assertEqual((self.available("SPK-0"), self.available("SPK-1")), (1, 2))
         self.assertNotEqual(self.available("SPK-2"), 3)
         follow_up = self.stock_jobs(self.env, self.backend.id) - job

@@ -16,7 +16,14 @@ export class IntegrationDashboard extends Component {
         this.action = useService("action");
         // A slow, stale answer must never overwrite a newer one.
         this.keepLast = new KeepLast();
-        this.state = useState({ backends: [], windowHours: 24, loaded: false });
+        this.state = useState({
+            backends: [],
+            speed: [],
+            windowHours: 24,
+            speedMinutes: 60,
+            recoveryDays: 7,
+            loaded: false,
+        });
         onWillStart(() => this.load());
         const timer = setInterval(() => this.load(), REFRESH_MS);
         onWillUnmount(() => clearInterval(timer));
@@ -27,7 +34,10 @@ export class IntegrationDashboard extends Component {
             this.orm.call("integration.dashboard", "get_dashboard_data", [])
         );
         this.state.backends = data.backends;
+        this.state.speed = data.speed;
         this.state.windowHours = data.window_hours;
+        this.state.speedMinutes = data.speed_minutes;
+        this.state.recoveryDays = data.recovery_days;
         this.state.loaded = true;
     }
 
@@ -53,6 +63,17 @@ export class IntegrationDashboard extends Component {
 
     formatPercent(ratio) {
         return `${(100 * ratio).toFixed(1)} %`;
+    }
+
+    formatRate(perMinute) {
+        if (perMinute >= 10) {
+            return `${Math.round(perMinute)}`;
+        }
+        return perMinute.toFixed(perMinute >= 1 ? 1 : 2);
+    }
+
+    formatItems(perCall) {
+        return perCall === null || perCall === undefined ? "–" : `${Math.round(perCall)}`;
     }
 
     formatAge(seconds) {
