@@ -10,6 +10,8 @@ import io
 import sys
 from pathlib import Path
 
+import polib
+
 import odoo
 from odoo.tools.translate import trans_export
 
@@ -23,14 +25,24 @@ def export_pot(cr, addon):
     return buffer.getvalue().decode()
 
 
+def pot_entries(pot_text):
+    """{msgid: (sorted occurrences, comment)}: a template less its dated header."""
+    return {
+        entry.msgid: (sorted(entry.occurrences), entry.comment) for entry in polib.pofile(pot_text)
+    }
+
+
 def main(conf, db, addons):
     odoo.tools.config.parse_config(["-c", conf, "-d", db, "--log-level=warn"])
     addons = addons or sorted(p.parent.name for p in (ROOT / "addons").glob("*/__manifest__.py"))
     with odoo.registry(db).cursor() as cr:
         for addon in addons:
             target = ROOT / "addons" / addon / "i18n" / ("%s.pot" % addon)
+            pot = export_pot(cr, addon)
+            if target.is_file() and pot_entries(target.read_text()) == pot_entries(pot):
+                continue  # only its date would change
             target.parent.mkdir(exist_ok=True)
-            target.write_text(export_pot(cr, addon))
+            target.write_text(pot)
             print("wrote %s" % target.relative_to(ROOT))
 
 

@@ -5,23 +5,14 @@ removed without regenerating the template fails here."""
 import sys
 from pathlib import Path
 
-import polib
-
 from odoo.tests import common, tagged
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from update_pot import export_pot  # noqa: E402
+from update_pot import export_pot, pot_entries  # noqa: E402
 
 ADDONS = sorted(p.parent.name for p in (ROOT / "addons").glob("*/__manifest__.py"))
-
-
-def entries(pot_text):
-    """{msgid: (sorted occurrences, comment)}: the template less its dated header."""
-    return {
-        entry.msgid: (sorted(entry.occurrences), entry.comment) for entry in polib.pofile(pot_text)
-    }
 
 
 @tagged("post_install", "-at_install")
@@ -33,8 +24,8 @@ class TestTranslationTemplates(common.TransactionCase):
                 self.assertTrue(
                     path.is_file(), "%s has no %s: run scripts/update-pot" % (addon, path)
                 )
-                exported = entries(export_pot(self.env.cr, addon))
-                shipped = entries(path.read_text())
+                exported = pot_entries(export_pot(self.env.cr, addon))
+                shipped = pot_entries(path.read_text())
                 missing = sorted(set(exported) - set(shipped))
                 stale = sorted(set(shipped) - set(exported))
                 self.assertFalse(
