@@ -48,6 +48,15 @@ class ShopifyOrderBinding(models.Model):
         return self._channel_normalize(normalize_webhook_order, payload)
 
     @api.model
+    def _shopify_refresh_order(self, backend, order_id):
+        """Read the order from Shopify (as it is now, with its refunds) and import it;
+        None when Shopify has no such order."""
+        node = backend._shopify_client().order(order_id)
+        if node is None:
+            return None
+        return self._import_order(backend, self._channel_normalize(normalize_graphql_order, node))
+
+    @api.model
     def _shopify_job_import(self, job):
         """Job handler: import the normalized order of the job's payload."""
         if job.payload.get("invalid"):
