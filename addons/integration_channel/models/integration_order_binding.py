@@ -126,6 +126,8 @@ class IntegrationOrderBinding(models.AbstractModel):
             }
         )
         binding._check_order_totals(order, pricing["factor"])
+        for refund in order.get("refunds") or ():
+            binding._flag_refund_discrepancy(order, refund)  # refunded before Odoo saw it
         if order.get("cancelled"):
             sale._action_cancel()
         elif policy == "confirm" and not held:

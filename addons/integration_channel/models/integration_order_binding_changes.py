@@ -1,5 +1,5 @@
 from odoo import Command, _, fields, models
-from odoo.tools import float_compare
+from odoo.tools import float_compare, format_amount
 
 from ..tools.order import (
     line_changes,
@@ -175,7 +175,7 @@ class IntegrationOrderBindingChanges(models.AbstractModel):
                 self._credit_refund(plan, factor)
         else:
             for refund in new:
-                self._flag_refund_discrepancy(refund)
+                self._flag_refund_discrepancy(order, refund)
         self.platform_refund_ids = self._refund_ids_text(
             [{"external_id": ref} for ref in applied] + new
         )
@@ -262,13 +262,18 @@ class IntegrationOrderBindingChanges(models.AbstractModel):
             commands.append(Command.create(values))
         return commands
 
-    def _flag_refund_discrepancy(self, refund):
+    def _flag_refund_discrepancy(self, order, refund):
         """A refund of an order not invoiced that returned more or less than what it
         took off: the coming invoice will not show it, a person adjusts it."""
         difference = refund_discrepancy(refund)
         if not difference.quantize(to_decimal("0.01")):
             return
         platform = self.backend_id._platform_label()
+        factor, currency = self._order_factor(order), self.odoo_id.currency_id
+
+        def amount(value):
+            return format_amount(self.env, float(value) * factor, currency)
+
         self.odoo_id.activity_schedule(
             "mail.mail_activity_data_todo",
             summary=_("%(platform)s refund differs from the items", platform=platform),
@@ -280,7 +285,7 @@ class IntegrationOrderBindingChanges(models.AbstractModel):
                 platform=platform,
                 refund=refund["external_id"],
                 name=self.platform_order_name,
-                amount=refund["amount"],
-                difference=difference,
+                amount=amount(refund["amount"]),
+                difference=amount(difference),
             ),
         )

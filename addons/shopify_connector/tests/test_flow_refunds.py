@@ -240,6 +240,7 @@ class TestRefundsAndEdits(ShopifyCase):
             sale.amount_total, float(self.shop_order(unbilled)["current_total_price"]), 2
         )
         self.assertFalse(self.credit_notes(sale))
+        self.assertFalse(sale.activity_ids.filtered(lambda a: "refund differs" in a.summary))
         credit_note = self.credit_notes(self.sale_of(billed))
         self.assertAlmostEqual(credit_note.amount_total, 9.0, 2)
         self.assertEqual(
@@ -286,3 +287,19 @@ class TestRefundsAndEdits(ShopifyCase):
         )
         moves = sale.picking_ids.move_ids.filtered(lambda m: m.product_id == rear)
         self.assertEqual(sum(moves.mapped("product_uom_qty")), 1, "to deliver")
+
+    def test_a_goodwill_refund_before_invoicing_is_flagged_for_the_invoice(self):
+        order = self.place([{"sku": "PAD-8", "quantity": 1}])
+        self.poll()
+        sale = self.sale_of(order)
+        self.refund(order, amount="5.00", note="scratched box")
+        self.deliver("refunds/create")
+        self.assertEqual(self.quantities(sale), {"PAD-8": 1})
+        self.assertFalse(self.credit_notes(sale), "no invoice to credit yet")
+        (activity,) = sale.activity_ids.filtered(lambda a: "refund differs" in a.summary)
+        self.assertIn("returned £&nbsp;5.00, £&nbsp;5.00 more than the items", activity.note)
+        # Invoiced later, then refunded again: that one is a credit note.
+        self.invoice(sale)
+        self.refund(order, amount="2.00")
+        self.deliver("refunds/create")
+        self.assertEqual(self.credit_notes(sale).mapped("amount_total"), [2.0])
