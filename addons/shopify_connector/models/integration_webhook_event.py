@@ -13,31 +13,22 @@ class IntegrationWebhookEvent(models.Model):
             self.backend_id,
             self.env["shopify.order.binding"]._shopify_normalize_webhook(payload),
         )
-        self._shopify_note_order(binding)
+        self.note = _("Sale order %(name)s", name=binding.odoo_id.name)
 
     def _shopify_on_refund(self, payload):
         """A refund (the body is the Refund): the order is read again from Shopify and
         applied as it is now, the refund with it (once, whatever the deliveries)."""
-        self._shopify_refresh(refunded_order_id, payload)
+        Binding = self.env["shopify.order.binding"]
+        Binding._shopify_refresh_order(
+            self.backend_id, Binding._channel_normalize(refunded_order_id, payload)
+        )
 
     def _shopify_on_order_edit(self, payload):
         """An edit (the body says what changed, not the order): as a refund."""
-        self._shopify_refresh(edited_order_id, payload)
-
-    def _shopify_refresh(self, order_id_of, payload):
         Binding = self.env["shopify.order.binding"]
-        order_id = Binding._channel_normalize(order_id_of, payload)
-        binding = Binding._shopify_refresh_order(self.backend_id, order_id)
-        if binding is None:
-            self.note = _("Shopify has no order %(order)s (deleted?).", order=order_id)
-        else:
-            self._shopify_note_order(binding)
-
-    def _shopify_note_order(self, binding):
-        if binding:
-            self.note = _("Sale order %(name)s", name=binding.odoo_id.name)
-        else:
-            self.note = _("Not imported (its payment status is ignored).")
+        Binding._shopify_refresh_order(
+            self.backend_id, Binding._channel_normalize(edited_order_id, payload)
+        )
 
     def _shopify_on_inventory_level(self, payload):
         self.note = self.backend_id._shopify_on_inventory_level(payload) or False

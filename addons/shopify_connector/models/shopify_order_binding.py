@@ -49,11 +49,15 @@ class ShopifyOrderBinding(models.Model):
 
     @api.model
     def _shopify_refresh_order(self, backend, order_id):
-        """Read the order from Shopify (as it is now, with its refunds) and import it;
-        None when Shopify has no such order."""
+        """Read the order from Shopify (as it is now, with its refunds) and import it.
+
+        :raise PermanentError: Shopify has no such order (deleted since)
+        """
         node = backend._shopify_client().order(order_id)
         if node is None:
-            return None
+            raise PermanentError(
+                _("Shopify has no order %(order)s (deleted since?).", order=order_id)
+            )
         return self._import_order(backend, self._channel_normalize(normalize_graphql_order, node))
 
     @api.model

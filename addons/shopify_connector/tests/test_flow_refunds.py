@@ -303,3 +303,23 @@ class TestRefundsAndEdits(ShopifyCase):
         self.refund(order, amount="2.00")
         self.deliver("refunds/create")
         self.assertEqual(self.credit_notes(sale).mapped("amount_total"), [2.0])
+
+    def test_a_refund_body_without_order_or_of_an_unknown_order_fails_alone(self):
+        target = self.env["integration.backend"]._webhook_target(self.backend.id)
+        Event = self.env["integration.webhook.event"]
+        bodies = {
+            "refunds/create": '{"id": 1, "refund_line_items": []}',
+            "orders/edited": '{"order_edit": {"order_id": 999999}}',
+        }
+        events = Event.browse(
+            [
+                Event._store_delivery(target, str(uuid.uuid4()), topic, {}, body)[0]
+                for topic, body in bodies.items()
+            ]
+        )
+        self.run_jobs()
+        self.assertEqual(events.mapped("state"), ["failed", "failed"])
+        self.assertEqual(events.job_id.mapped("error_kind"), ["permanent", "permanent"])
+        self.assertFalse(any(events.job_id.mapped("traceback")), "data errors, not defects")
+        self.assertIn("not a Shopify refund (it has no order id)", events[0].note)
+        self.assertIn("Shopify has no order gid://shopify/Order/999999", events[1].note)
