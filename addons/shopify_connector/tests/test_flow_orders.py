@@ -556,7 +556,7 @@ class TestOrders(ShopifyCase):
     def test_a_bad_order_of_a_polled_page_fails_alone(self):
         good, bad = graphql_tax_excluded(), graphql_tax_excluded()
         bad.update(id="gid://shopify/Order/987", name="#987")
-        bad["totalPriceSet"]["shopMoney"]["amount"] = "NaN"
+        bad["currentTotalPriceSet"]["shopMoney"]["amount"] = "NaN"
         self.env["shopify.order.binding"]._shopify_enqueue_imports(
             self.backend, [good, bad], "graphql"
         )
