@@ -23,6 +23,8 @@ WEBHOOK_TOPICS = {
     "orders/create": "ORDERS_CREATE",
     "orders/updated": "ORDERS_UPDATED",
     "orders/cancelled": "ORDERS_CANCELLED",
+    "orders/edited": "ORDERS_EDITED",
+    "refunds/create": "REFUNDS_CREATE",
     "products/update": "PRODUCTS_UPDATE",
     "inventory_levels/update": "INVENTORY_LEVELS_UPDATE",
     "app/uninstalled": "APP_UNINSTALLED",

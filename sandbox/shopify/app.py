@@ -15,7 +15,7 @@ from graphql import (
     validate,
 )
 
-from . import mutations  # noqa: F401  (registers the mutation resolvers)
+from . import mutations, refund_resolvers  # noqa: F401  (register their resolvers)
 from .auth import TokenStore
 from .bulk import BulkManager
 from .config import Config

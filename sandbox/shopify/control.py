@@ -6,7 +6,7 @@ import json
 import re
 from urllib.parse import unquote
 
-from . import media
+from . import media, order_changes
 from .store import StoreError, gid, parse_gid
 
 
@@ -204,6 +204,20 @@ def handle(app, method: str, path: str, params: dict, body: bytes) -> tuple[int,
                 order, reason=data.get("reason", "CUSTOMER"), restock=data.get("restock", True)
             )
             return 200, {"order": app.payloads.order(order)}
+        match = re.fullmatch(r"/orders/(.+)/(refund|edit)", path)
+        if method == "POST" and match:
+            order = _order_ref(store, match.group(1))
+            if match.group(2) == "refund":
+                refund = order_changes.refund_order(store, order, data)
+                return 200, {
+                    "refund": app.payloads.refund(refund),
+                    "order": app.payloads.order(order),
+                }
+            edit = order_changes.edit_order(store, order, data)
+            return 200, {
+                "order_edit": app.payloads.order_edit(edit)["order_edit"],
+                "order": app.payloads.order(order),
+            }
         if route == ("POST", "/inventory"):
             return 200, _set_inventory(app, data)
         if route == ("POST", "/faults"):

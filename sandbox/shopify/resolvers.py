@@ -30,7 +30,7 @@ from graphql import (
 )
 
 from . import search
-from .store import dec, gid_number, money, parse_gid, parse_iso
+from .store import CENT, dec, gid_number, money, parse_gid, parse_iso
 
 RESOLVERS: dict[tuple[str, str], Callable] = {}
 MAX_PAGE = 250
@@ -161,6 +161,36 @@ def bag(amount, currency) -> dict:
 
 def money_v2(amount, currency) -> dict:
     return bag(amount, currency)["shopMoney"]
+
+
+def order_bag(order, amount, info) -> dict:
+    """A money bag of ``order``: shop money, and the amount in the currency its
+    customer paid in (``presentmentMoney``, at the order's rate)."""
+    result = bag(amount, _cur(info))
+    currency = (order or {}).get("presentmentCurrencyCode")
+    if currency and currency != result["shopMoney"]["currencyCode"]:
+        presentment = (dec(amount) * order["presentment_rate"]).quantize(CENT)
+        result["presentmentMoney"] = {
+            "amount": decimal_string(presentment),
+            "currencyCode": currency,
+        }
+    return result
+
+
+def order_of(record, info):
+    """The order a line item or a shipping line belongs to."""
+    store = _store(info)
+    order = store.orders.get(record.get("order_id"))
+    if order is None:
+        order = next(
+            (
+                o
+                for o in store.orders.values()
+                if any(x is record for x in o["line_items"] + o["shipping_lines"])
+            ),
+            None,
+        )
+    return order
 
 
 def _encode_cursor(record_id: str, key) -> str:
@@ -1074,26 +1104,28 @@ def q_order(obj, info, id):
     return _store(info).orders.get(id)
 
 
-def _totals(order, info):
-    return _store(info).order_totals(order)
+def _totals(order, info, current=False):
+    return _store(info).order_totals(order, current=current)
 
 
 _ORDER_MONEY = {
     "totalPriceSet": "total",
-    "currentTotalPriceSet": "total",
     "originalTotalPriceSet": "total",
     "subtotalPriceSet": "subtotal",
-    "currentSubtotalPriceSet": "subtotal",
     "totalTaxSet": "tax",
-    "currentTotalTaxSet": "tax",
     "totalDiscountsSet": "discounts",
-    "currentTotalDiscountsSet": "discounts",
-    "currentCartDiscountAmountSet": "discounts",
     "cartDiscountAmountSet": "discounts",
     "totalShippingPriceSet": "shipping",
-    "currentShippingPriceSet": "shipping",
     "totalReceivedSet": "total",
-    "netPaymentSet": "total",
+}
+# After edits and refunds (LineItem.currentQuantity, refunded shipping).
+_ORDER_CURRENT_MONEY = {
+    "currentTotalPriceSet": "total",
+    "currentSubtotalPriceSet": "subtotal",
+    "currentTotalTaxSet": "tax",
+    "currentTotalDiscountsSet": "discounts",
+    "currentCartDiscountAmountSet": "discounts",
+    "currentShippingPriceSet": "shipping",
 }
 _ORDER_SCALAR_MONEY = {
     "totalPrice": "total",
@@ -1102,17 +1134,21 @@ _ORDER_SCALAR_MONEY = {
     "totalDiscounts": "discounts",
     "totalShippingPrice": "shipping",
     "totalReceived": "total",
-    "netPayment": "total",
     "cartDiscountAmount": "discounts",
 }
+_PAID_STATUSES = ("PAID", "PARTIALLY_PAID", "PARTIALLY_REFUNDED", "REFUNDED")
 
 
 def _order_money(order, info):
     name = info.field_name
-    totals = _totals(order, info)
-    if name in ("totalReceivedSet", "netPaymentSet") and order["displayFinancialStatus"] != "PAID":
-        return bag("0", _cur(info))
-    return bag(totals[_ORDER_MONEY[name]], _cur(info))
+    if name == "totalReceivedSet" and order["displayFinancialStatus"] not in _PAID_STATUSES:
+        return order_bag(order, "0", info)
+    return order_bag(order, _totals(order, info)[_ORDER_MONEY[name]], info)
+
+
+def _order_current_money(order, info):
+    totals = _totals(order, info, current=True)
+    return order_bag(order, totals[_ORDER_CURRENT_MONEY[info.field_name]], info)
 
 
 def _order_scalar_money(order, info):
@@ -1121,26 +1157,45 @@ def _order_scalar_money(order, info):
 
 for _name in _ORDER_MONEY:
     RESOLVERS[("Order", _name)] = _order_money
+for _name in _ORDER_CURRENT_MONEY:
+    RESOLVERS[("Order", _name)] = _order_current_money
 for _name in _ORDER_SCALAR_MONEY:
     RESOLVERS[("Order", _name)] = _order_scalar_money
 
 
-@field(
-    "Order",
-    "totalRefundedSet",
-    "totalRefundedShippingSet",
-    "totalOutstandingSet",
-    "totalCapturableSet",
-)
+def _received(order, info):
+    if order["displayFinancialStatus"] not in _PAID_STATUSES:
+        return dec("0")
+    return dec(_totals(order, info)["total"])
+
+
+@field("Order", "totalRefundedSet", "totalRefundedShippingSet", "netPaymentSet")
+def order_refunded_money(order, info):
+    store = _store(info)
+    refunds = [store.refunds[r] for r in order["refund_ids"]]
+    if info.field_name == "totalRefundedShippingSet":
+        amount = sum((r["shipping"]["subtotal"] for r in refunds if r["shipping"]), dec("0"))
+    else:
+        amount = sum((r["amount"] for r in refunds), dec("0"))
+    if info.field_name == "netPaymentSet":
+        amount = _received(order, info) - amount
+    return order_bag(order, money(amount), info)
+
+
+@field("Order", "totalOutstandingSet", "totalCapturableSet")
 def order_zero_money(order, info):
-    if info.field_name == "totalRefundedSet" and order["displayFinancialStatus"] == "REFUNDED":
-        return bag(_totals(order, info)["total"], _cur(info))
     if info.field_name == "totalOutstandingSet" and order["displayFinancialStatus"] in (
         "PENDING",
         "AUTHORIZED",
     ):
-        return bag(_totals(order, info)["total"], _cur(info))
-    return bag("0", _cur(info))
+        return order_bag(order, _totals(order, info)["total"], info)
+    return order_bag(order, "0", info)
+
+
+@field("Order", "refunds")
+def order_refunds(order, info, first=None):
+    refunds = [_store(info).refunds[r] for r in order["refund_ids"]]
+    return refunds[:first] if first else refunds
 
 
 @field("Order", "customer")
@@ -1165,13 +1220,13 @@ def order_shipping_line(order, info):
     return order["shipping_lines"][0] if order["shipping_lines"] else None
 
 
-def _tax_line(title, rate, amount, info):
+def _tax_line(title, rate, amount, info, order=None):
     return {
         "title": title,
         "rate": float(rate),
         "ratePercentage": float(rate) * 100,
         "price": money(amount),
-        "priceSet": bag(amount, _cur(info)),
+        "priceSet": order_bag(order, amount, info),
         "source": "Shopify",
         "channelLiable": False,
     }
@@ -1179,10 +1234,10 @@ def _tax_line(title, rate, amount, info):
 
 @field("Order", "taxLines", "currentTaxLines")
 def order_tax_lines(order, info):
-    tax = _totals(order, info)["tax"]
+    tax = _totals(order, info, current=info.field_name == "currentTaxLines")["tax"]
     if dec(tax) == 0:
         return []
-    return [_tax_line("VAT", order["tax_rate"], tax, info)]
+    return [_tax_line("VAT", order["tax_rate"], tax, info, order)]
 
 
 @field("Order", "displayFulfillmentStatus")
@@ -1241,6 +1296,8 @@ def order_fulfillable(order, info):
 
 @field("Order", "subtotalLineItemsQuantity", "currentSubtotalLineItemsQuantity")
 def order_qty(order, info):
+    if info.field_name == "currentSubtotalLineItemsQuantity":
+        return sum(_store(info).current_quantity(li) for li in order["line_items"])
     return sum(li["quantity"] for li in order["line_items"])
 
 
@@ -1256,7 +1313,7 @@ def order_requires_shipping(order, info):
 
 @field("Order", "presentmentCurrencyCode")
 def order_presentment(order, info):
-    return order["currencyCode"]
+    return order.get("presentmentCurrencyCode") or order["currencyCode"]
 
 
 @field("Order", "paymentGatewayNames")
@@ -1288,25 +1345,27 @@ def order_locale(order, info):
 
 # line items
 def _li_order(li, info):
-    store = _store(info)
-    for order in store.orders.values():
-        if li in order["line_items"]:
-            return order
-    return None
+    return order_of(li, info)
+
+
+def _li_bag(li, amount, info):
+    return order_bag(_li_order(li, info), amount, info)
+
+
+def _unit_after_discount(li):
+    return money(dec(li["price"]) - dec(li["discount"]) / li["quantity"])
 
 
 @field("LineItem", "originalUnitPriceSet", "discountedUnitPriceSet")
 def li_unit_price_set(li, info):
     if info.field_name == "discountedUnitPriceSet":
-        unit = dec(li["price"]) - dec(li["discount"]) / li["quantity"]
-        return bag(money(unit), _cur(info))
-    return bag(li["price"], _cur(info))
+        return _li_bag(li, _unit_after_discount(li), info)
+    return _li_bag(li, li["price"], info)
 
 
 @field("LineItem", "discountedUnitPriceAfterAllDiscountsSet")
 def li_unit_after(li, info):
-    unit = dec(li["price"]) - dec(li["discount"]) / li["quantity"]
-    return bag(money(unit), _cur(info))
+    return _li_bag(li, _unit_after_discount(li), info)
 
 
 @field("LineItem", "originalUnitPrice")
@@ -1316,12 +1375,12 @@ def li_unit_price(li, info):
 
 @field("LineItem", "discountedUnitPrice")
 def li_discounted_unit(li, info):
-    return money(dec(li["price"]) - dec(li["discount"]) / li["quantity"])
+    return _unit_after_discount(li)
 
 
 @field("LineItem", "originalTotalSet", "unfulfilledOriginalTotalSet")
 def li_original_total_set(li, info):
-    return bag(money(dec(li["price"]) * li["quantity"]), _cur(info))
+    return _li_bag(li, money(dec(li["price"]) * li["quantity"]), info)
 
 
 @field("LineItem", "originalTotal", "unfulfilledOriginalTotal")
@@ -1336,7 +1395,7 @@ def li_original_total(li, info):
     "priceAfterAllDiscountsBeforeTaxesSet",
 )
 def li_discounted_total_set(li, info, **_):
-    return bag(money(dec(li["price"]) * li["quantity"] - dec(li["discount"])), _cur(info))
+    return _li_bag(li, money(dec(li["price"]) * li["quantity"] - dec(li["discount"])), info)
 
 
 @field("LineItem", "discountedTotal", "unfulfilledDiscountedTotal")
@@ -1346,7 +1405,7 @@ def li_discounted_total(li, info):
 
 @field("LineItem", "totalDiscountSet")
 def li_total_discount_set(li, info):
-    return bag(li["discount"], _cur(info))
+    return _li_bag(li, li["discount"], info)
 
 
 @field("LineItem", "totalDiscount")
@@ -1367,7 +1426,7 @@ def li_discount_allocations(li, info):
     return [
         {
             "allocatedAmount": money_v2(li["discount"], _cur(info)),
-            "allocatedAmountSet": bag(li["discount"], _cur(info)),
+            "allocatedAmountSet": _li_bag(li, li["discount"], info),
             "discountApplication": {
                 "__typename": "DiscountCodeApplication",
                 "code": li["discount_code"],
@@ -1385,7 +1444,7 @@ def li_discount_allocations(li, info):
 def li_tax_lines(li, info, first=None):
     if dec(li["tax"]) == 0:
         return []
-    return [_tax_line("VAT", li["tax_rate"], li["tax"], info)]
+    return [_tax_line("VAT", li["tax_rate"], li["tax"], info, _li_order(li, info))]
 
 
 @field("LineItem", "variant")
@@ -1398,9 +1457,25 @@ def li_product(li, info):
     return _store(info).products.get(li["product_id"])
 
 
-@field("LineItem", "currentQuantity")
+@field("LineItem", "currentQuantity", "refundableQuantity")
 def li_current_qty(li, info):
-    return li["quantity"]
+    """Ordered, less what was refunded or edited away (Shopify: "excluding refunded
+    and removed units")."""
+    return _store(info).current_quantity(li)
+
+
+def _li_remaining(li, info):
+    """Units still to fulfil: what the line's fulfillment order items have left."""
+    store = _store(info)
+    order = _li_order(li, info)
+    if order is None:
+        return 0
+    return sum(
+        foli["remainingQuantity"]
+        for fo_id in order["fulfillment_order_ids"]
+        for foli in store.fulfillment_orders[fo_id]["line_items"]
+        if foli["line_item_id"] == li["id"]
+    )
 
 
 @field("LineItem", "fulfillableQuantity", "unfulfilledQuantity")
@@ -1408,12 +1483,7 @@ def li_fulfillable(li, info):
     order = _li_order(li, info)
     if order is None or order["cancelledAt"]:
         return 0
-    return li["quantity"] - _store(info).fulfilled_quantity(li["id"], order)
-
-
-@field("LineItem", "refundableQuantity")
-def li_refundable(li, info):
-    return li["quantity"]
+    return _li_remaining(li, info)
 
 
 @field("LineItem", "nonFulfillableQuantity")
@@ -1428,7 +1498,7 @@ def li_non_fulfillable(li, info):
 def li_fulfillment_status(li, info):
     order = _li_order(li, info)
     done = _store(info).fulfilled_quantity(li["id"], order) if order else 0
-    if done >= li["quantity"]:
+    if done and not _li_remaining(li, info):
         return "fulfilled"
     return "partial" if done else "unfulfilled"
 
@@ -1438,9 +1508,15 @@ def li_restockable(li, info):
     return True
 
 
-@field("ShippingLine", "originalPriceSet", "discountedPriceSet", "currentDiscountedPriceSet")
+@field("ShippingLine", "originalPriceSet", "discountedPriceSet")
 def sl_price_set(sl, info):
-    return bag(sl["price"], _cur(info))
+    return order_bag(order_of(sl, info), sl["price"], info)
+
+
+@field("ShippingLine", "currentDiscountedPriceSet")
+def sl_current_price_set(sl, info):
+    """After refunds (no shipping discounts are modelled)."""
+    return order_bag(order_of(sl, info), money(dec(sl["price"]) - dec(sl["refunded"])), info)
 
 
 @field("ShippingLine", "originalPrice", "discountedPrice")
@@ -1452,7 +1528,7 @@ def sl_price_v2(sl, info):
 def sl_tax_lines(sl, info):
     if dec(sl["tax"]) == 0:
         return []
-    return [_tax_line("VAT", sl["tax_rate"], sl["tax"], info)]
+    return [_tax_line("VAT", sl["tax_rate"], sl["tax"], info, order_of(sl, info))]
 
 
 @field("ShippingLine", "carrierIdentifier")
@@ -1823,6 +1899,7 @@ def node_by_id(store, value):
         "WebhookSubscription": store.webhook_subscriptions,
         "BulkOperation": store.bulk_operations,
         "InventoryAdjustmentGroup": store.adjustment_groups,
+        "Refund": store.refunds,
         "ProductSetOperation": store.product_operations,
         "MediaImage": store.media,
     }.get(type_name)

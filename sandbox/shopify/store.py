@@ -195,6 +195,8 @@ class Store:
             self.locations: dict[str, dict] = {}
             self.customers: dict[str, dict] = {}
             self.orders: dict[str, dict] = {}
+            self.refunds: dict[str, dict] = {}
+            self.order_edits: dict[str, dict] = {}
             self.fulfillment_orders: dict[str, dict] = {}
             self.fulfillments: dict[str, dict] = {}
             self.collections: dict[str, dict] = {}
@@ -629,19 +631,7 @@ class Store:
                 # an id, "sku" is what the line item carries (live shops send many
                 # items with an empty SKU: the variant has none, or a sales channel
                 # left it out).
-                sku = line.get("sku")
-                if line.get("variant_id"):
-                    wanted = str(line["variant_id"])
-                    if not wanted.startswith("gid://"):
-                        wanted = gid("ProductVariant", wanted)
-                    variant = self.variants.get(wanted)
-                    if variant is None:
-                        raise StoreError(f"no variant {line['variant_id']!r}")
-                else:
-                    matches = self.variants_by_sku(sku) if sku else []
-                    if not matches:
-                        raise StoreError(f"no variant with sku {sku!r}")
-                    variant = matches[0]
+                variant = self.resolve_variant(line)
                 qty = int(line.get("quantity") or 1)
                 if qty <= 0:
                     raise StoreError("quantity must be positive")
@@ -663,39 +653,10 @@ class Store:
             order_number = 1000 + len(self.orders) + 1
             now = self.now()
             tax_rate = dec(data.get("tax_rate", "0"))
-            line_records = []
-            for variant, qty, line in resolved:
-                product = self.products[variant["product_id"]]
-                price = money(line.get("price") or variant["price"])
-                li_id = self.next_id("LineItem")[0]
-                line_records.append(
-                    {
-                        "__typename": "LineItem",
-                        "id": li_id,
-                        "sku": (line.get("sku") or None)
-                        if line.get("variant_id")
-                        else self.variant_sku(variant),
-                        "title": product["title"],
-                        "variantTitle": None
-                        if self.variant_title(variant) == "Default Title"
-                        else self.variant_title(variant),
-                        "name": product["title"]
-                        if self.variant_title(variant) == "Default Title"
-                        else f"{product['title']} - {self.variant_title(variant)}",
-                        "vendor": product["vendor"],
-                        "quantity": qty,
-                        "variant_id": variant["id"],
-                        "product_id": product["id"],
-                        "price": price,
-                        "discount": "0.00",
-                        "discount_code": None,
-                        "tax": "0.00",
-                        "tax_rate": tax_rate,
-                        "requiresShipping": True,
-                        "taxable": variant["taxable"],
-                        "grams": int(self.items[variant["inventory_item_id"]]["weight"]["value"]),
-                    }
-                )
+            line_records = [
+                self.line_record(variant, qty, line, tax_rate, order_id)
+                for variant, qty, line in resolved
+            ]
             self._allocate_discount(line_records, data.get("discount"))
             for rec in line_records:
                 base = dec(rec["price"]) * rec["quantity"] - dec(rec["discount"])
@@ -714,6 +675,9 @@ class Store:
                         "price": money(ship.get("price") or "0"),
                         "tax": money(dec(ship.get("price") or "0") * tax_rate),
                         "tax_rate": tax_rate,
+                        "refunded": "0.00",
+                        "refunded_tax": "0.00",
+                        "order_id": order_id,
                     }
                 )
             order = {
@@ -734,6 +698,11 @@ class Store:
                 "cancelReason": None,
                 "closedAt": None,
                 "currencyCode": self.currency,
+                # A customer paying in another currency than the shop's (Shopify
+                # Markets): every amount also exists in it, at this rate.
+                "presentmentCurrencyCode": data.get("presentment_currency") or self.currency,
+                "presentment_rate": dec(data.get("presentment_rate") or "1"),
+                "refund_ids": [],
                 "customer_id": customer["id"] if customer else None,
                 "shippingAddress": self.address(data.get("shipping_address")),
                 "billingAddress": self.address(
@@ -789,6 +758,57 @@ class Store:
                     self.inventory_changed(variant["inventory_item_id"], location["id"])
             return order
 
+    def line_record(self, variant, qty, line, tax_rate, order_id) -> dict:
+        """A new line item of ``qty`` x ``variant`` (``line``: the control API's line,
+        its ``price`` and ``sku`` when given; with a variant id, ``sku`` is what the
+        line item carries, maybe nothing)."""
+        product = self.products[variant["product_id"]]
+        title = self.variant_title(variant)
+        return {
+            "__typename": "LineItem",
+            "id": self.next_id("LineItem")[0],
+            "order_id": order_id,
+            "sku": (line.get("sku") or None)
+            if line.get("variant_id")
+            else self.variant_sku(variant),
+            "title": product["title"],
+            "variantTitle": None if title == "Default Title" else title,
+            "name": product["title"]
+            if title == "Default Title"
+            else f"{product['title']} - {title}",
+            "vendor": product["vendor"],
+            "quantity": qty,  # ordered, including the units refunded or removed since
+            "removed": 0,  # units an order edit took off
+            "refunded": 0,  # units refunded
+            "refunded_fulfilled": 0,  # of those, units that had been fulfilled
+            "variant_id": variant["id"],
+            "product_id": product["id"],
+            "price": money(line.get("price") or variant["price"]),
+            "discount": "0.00",
+            "discount_code": None,
+            "tax": "0.00",
+            "tax_rate": tax_rate,
+            "requiresShipping": True,
+            "taxable": variant["taxable"],
+            "grams": int(self.items[variant["inventory_item_id"]]["weight"]["value"]),
+        }
+
+    def resolve_variant(self, line: dict) -> dict:
+        """The variant a control-API line names, by ``variant_id`` or by ``sku``."""
+        if line.get("variant_id"):
+            wanted = str(line["variant_id"])
+            if not wanted.startswith("gid://"):
+                wanted = gid("ProductVariant", wanted)
+            variant = self.variants.get(wanted)
+            if variant is None:
+                raise StoreError(f"no variant {line['variant_id']!r}")
+            return variant
+        sku = line.get("sku")
+        matches = self.variants_by_sku(sku) if sku else []
+        if not matches:
+            raise StoreError(f"no variant with sku {sku!r}")
+        return matches[0]
+
     def _allocate_discount(self, lines: list[dict], discount: dict | None) -> None:
         if not discount:
             return
@@ -811,17 +831,48 @@ class Store:
             rec["discount_code"] = discount.get("code") or discount.get("title") or "DISCOUNT"
             rec["discount_percentage"] = discount.get("percentage")
 
-    def order_totals(self, order: dict) -> dict:
-        subtotal_gross = sum(
-            (dec(li["price"]) * li["quantity"] for li in order["line_items"]), Decimal("0")
-        )
-        discounts = sum((dec(li["discount"]) for li in order["line_items"]), Decimal("0"))
-        shipping = sum((dec(s["price"]) for s in order["shipping_lines"]), Decimal("0"))
-        tax = sum((dec(li["tax"]) for li in order["line_items"]), Decimal("0")) + sum(
-            (dec(s["tax"]) for s in order["shipping_lines"]), Decimal("0")
-        )
+    @staticmethod
+    def current_quantity(li: dict) -> int:
+        """Units still on the order: ordered, less those refunded or edited away."""
+        return li["quantity"] - li.get("removed", 0) - li.get("refunded", 0)
+
+    @staticmethod
+    def line_share(li: dict, units: int) -> dict:
+        """``units`` of the line's amounts: ``{"gross", "discount", "subtotal", "tax"}``
+        (the line's discount and tax spread evenly over its units, to the cent)."""
+        if not li["quantity"]:
+            return {k: Decimal("0") for k in ("gross", "discount", "subtotal", "tax")}
+        ratio = Decimal(units) / li["quantity"]
+        gross = (dec(li["price"]) * units).quantize(CENT)
+        discount = (dec(li["discount"]) * ratio).quantize(CENT, rounding=ROUND_HALF_UP)
+        tax = (dec(li["tax"]) * ratio).quantize(CENT, rounding=ROUND_HALF_UP)
+        return {"gross": gross, "discount": discount, "subtotal": gross - discount, "tax": tax}
+
+    def line_current(self, li: dict) -> dict:
+        """The line's amounts for its current units (what is left after refunds and
+        edits: the whole line less the share of the units gone)."""
+        gone = self.line_share(li, li["quantity"] - self.current_quantity(li))
+        whole = self.line_share(li, li["quantity"])
+        return {k: whole[k] - gone[k] for k in whole}
+
+    def order_totals(self, order: dict, current: bool = False) -> dict:
+        """The order's amounts as placed (edits that added items included), or, with
+        ``current``, after edits and refunds (Shopify's ``current*`` fields)."""
+        zero = Decimal("0")
+        shares = [
+            self.line_current(li) if current else self.line_share(li, li["quantity"])
+            for li in order["line_items"]
+        ]
+        subtotal_gross = sum((share["gross"] for share in shares), zero)
+        discounts = sum((share["discount"] for share in shares), zero)
+        line_tax = sum((share["tax"] for share in shares), zero)
+        shipping = shipping_tax = zero
+        for line in order["shipping_lines"]:
+            shipping += dec(line["price"]) - (dec(line["refunded"]) if current else zero)
+            shipping_tax += dec(line["tax"]) - (dec(line["refunded_tax"]) if current else zero)
+        tax = line_tax + shipping_tax
         subtotal = subtotal_gross - discounts
-        total = subtotal + shipping + (Decimal("0") if order["taxesIncluded"] else tax)
+        total = subtotal + shipping + (zero if order["taxesIncluded"] else tax)
         return {
             "subtotal": money(subtotal),
             "line_items_gross": money(subtotal_gross),
@@ -830,6 +881,9 @@ class Store:
             "tax": money(tax),
             "total": money(total),
         }
+
+    def refunded_total(self, order: dict) -> Decimal:
+        return sum((self.refunds[r]["amount"] for r in order.get("refund_ids", ())), Decimal("0"))
 
     def fulfilled_quantity(self, line_item_id: str, order: dict) -> int:
         total = 0
@@ -843,7 +897,10 @@ class Store:
         return total
 
     def fulfillment_status(self, order: dict) -> str:
-        ordered = sum(li["quantity"] for li in order["line_items"])
+        ordered = sum(
+            self.current_quantity(li) + li.get("refunded_fulfilled", 0)
+            for li in order["line_items"]
+        )
         done = sum(self.fulfilled_quantity(li["id"], order) for li in order["line_items"])
         if done == 0:
             return "UNFULFILLED"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import functools
 import hashlib
 import heapq
 import hmac
@@ -23,7 +24,7 @@ import urllib.request
 import uuid
 
 from .schema import API_VERSION
-from .store import Store, gid_number
+from .store import CENT, Store, dec, gid_number, money
 
 TOPIC_OVERRIDES: dict[str, str] = {}
 
@@ -74,65 +75,84 @@ class PayloadBuilder:
             "phone": addr.get("phone"),
         }
 
-    def _money_set(self, amount: str) -> dict:
-        money = {"amount": amount, "currency_code": self.store.currency}
-        return {"shop_money": money, "presentment_money": dict(money)}
+    def _money_set(self, amount, order: dict | None = None) -> dict:
+        """Shop money and the presentment money of ``order`` (the currency its customer
+        paid in, at its rate)."""
+        shop = {"amount": money(amount), "currency_code": self.store.currency}
+        presentment = dict(shop)
+        currency = (order or {}).get("presentmentCurrencyCode")
+        if currency and currency != self.store.currency:
+            converted = (dec(amount) * order["presentment_rate"]).quantize(CENT)
+            presentment = {"amount": money(converted), "currency_code": currency}
+        return {"shop_money": shop, "presentment_money": presentment}
+
+    def _remaining(self, order: dict, li: dict) -> int:
+        s = self.store
+        return sum(
+            foli["remainingQuantity"]
+            for fo_id in order["fulfillment_order_ids"]
+            for foli in s.fulfillment_orders[fo_id]["line_items"]
+            if foli["line_item_id"] == li["id"]
+        )
+
+    def line_item(self, order: dict, li: dict) -> dict:
+        s = self.store
+        fulfilled = s.fulfilled_quantity(li["id"], order)
+        remaining = 0 if order["cancelledAt"] else self._remaining(order, li)
+        status = None
+        if fulfilled and not remaining:
+            status = "fulfilled"
+        elif fulfilled:
+            status = "partial"
+        sets = functools.partial(self._money_set, order=order)
+        return {
+            "id": _num(li["id"]),
+            "admin_graphql_api_id": li["id"],
+            "sku": li["sku"],
+            "title": li["title"],
+            "name": li["name"],
+            "variant_title": li["variantTitle"],
+            "vendor": li["vendor"],
+            "quantity": li["quantity"],
+            "current_quantity": s.current_quantity(li),
+            "fulfillable_quantity": max(remaining, 0),
+            "fulfillment_status": status,
+            "price": li["price"],
+            "price_set": sets(li["price"]),
+            "total_discount": li["discount"],
+            "variant_id": _num(li["variant_id"]),
+            "product_id": _num(li["product_id"]),
+            "requires_shipping": li["requiresShipping"],
+            "taxable": li["taxable"],
+            "grams": li.get("grams", 0),
+            "discount_allocations": [
+                {
+                    "amount": li["discount"],
+                    "amount_set": sets(li["discount"]),
+                    "discount_application_index": 0,
+                }
+            ]
+            if li["discount"] != "0.00"
+            else [],
+            "tax_lines": [
+                {
+                    "title": "VAT",
+                    "price": li["tax"],
+                    "rate": float(li["tax_rate"]),
+                    "price_set": sets(li["tax"]),
+                }
+            ]
+            if li["tax"] != "0.00"
+            else [],
+        }
 
     def order(self, order: dict) -> dict:
         s = self.store
         totals = s.order_totals(order)
+        current = s.order_totals(order, current=True)
         customer = s.customers.get(order.get("customer_id"))
-        line_items = []
-        for li in order["line_items"]:
-            fulfilled = s.fulfilled_quantity(li["id"], order)
-            remaining = 0 if order["cancelledAt"] else li["quantity"] - fulfilled
-            status = None
-            if fulfilled >= li["quantity"]:
-                status = "fulfilled"
-            elif fulfilled:
-                status = "partial"
-            line_items.append(
-                {
-                    "id": _num(li["id"]),
-                    "admin_graphql_api_id": li["id"],
-                    "sku": li["sku"],
-                    "title": li["title"],
-                    "name": li["name"],
-                    "variant_title": li["variantTitle"],
-                    "vendor": li["vendor"],
-                    "quantity": li["quantity"],
-                    "current_quantity": li["quantity"],
-                    "fulfillable_quantity": max(remaining, 0),
-                    "fulfillment_status": status,
-                    "price": li["price"],
-                    "price_set": self._money_set(li["price"]),
-                    "total_discount": li["discount"],
-                    "variant_id": _num(li["variant_id"]),
-                    "product_id": _num(li["product_id"]),
-                    "requires_shipping": li["requiresShipping"],
-                    "taxable": li["taxable"],
-                    "grams": li.get("grams", 0),
-                    "discount_allocations": [
-                        {
-                            "amount": li["discount"],
-                            "amount_set": self._money_set(li["discount"]),
-                            "discount_application_index": 0,
-                        }
-                    ]
-                    if li["discount"] != "0.00"
-                    else [],
-                    "tax_lines": [
-                        {
-                            "title": "VAT",
-                            "price": li["tax"],
-                            "rate": float(li["tax_rate"]),
-                            "price_set": self._money_set(li["tax"]),
-                        }
-                    ]
-                    if li["tax"] != "0.00"
-                    else [],
-                }
-            )
+        line_items = [self.line_item(order, li) for li in order["line_items"]]
+        sets = functools.partial(self._money_set, order=order)
         fulfillment_status = s.fulfillment_status(order)
         return {
             "id": _num(order["id"]),
@@ -152,7 +172,7 @@ class PayloadBuilder:
             "cancel_reason": order["cancelReason"].lower() if order["cancelReason"] else None,
             "closed_at": order["closedAt"],
             "currency": order["currencyCode"],
-            "presentment_currency": order["currencyCode"],
+            "presentment_currency": order.get("presentmentCurrencyCode") or order["currencyCode"],
             "financial_status": order["displayFinancialStatus"].lower(),
             "fulfillment_status": {
                 "UNFULFILLED": None,
@@ -167,8 +187,19 @@ class PayloadBuilder:
             "total_discounts": totals["discounts"],
             "total_tax": totals["tax"],
             "total_price": totals["total"],
-            "total_price_set": self._money_set(totals["total"]),
-            "total_shipping_price_set": self._money_set(totals["shipping"]),
+            "total_price_set": sets(totals["total"]),
+            "total_shipping_price_set": sets(totals["shipping"]),
+            # After edits and refunds.
+            "current_subtotal_price": current["subtotal"],
+            "current_subtotal_price_set": sets(current["subtotal"]),
+            "current_total_discounts": current["discounts"],
+            "current_total_discounts_set": sets(current["discounts"]),
+            "current_total_tax": current["tax"],
+            "current_total_tax_set": sets(current["tax"]),
+            "current_total_price": current["total"],
+            "current_total_price_set": sets(current["total"]),
+            "current_shipping_price_set": sets(current["shipping"]),
+            "total_refunds_set": sets(s.refunded_total(order)),
             "discount_codes": [
                 {"code": code, "amount": totals["discounts"], "type": "fixed_amount"}
                 for code in order["discountCodes"]
@@ -193,7 +224,7 @@ class PayloadBuilder:
                     "code": sl["code"],
                     "source": sl["source"],
                     "price": sl["price"],
-                    "price_set": self._money_set(sl["price"]),
+                    "price_set": sets(sl["price"]),
                     "discounted_price": sl["price"],
                     "discount_allocations": [],
                     "tax_lines": [
@@ -201,7 +232,7 @@ class PayloadBuilder:
                             "title": "VAT",
                             "price": sl["tax"],
                             "rate": float(sl["tax_rate"]),
-                            "price_set": self._money_set(sl["tax"]),
+                            "price_set": sets(sl["tax"]),
                         }
                     ]
                     if sl["tax"] != "0.00"
@@ -217,6 +248,113 @@ class PayloadBuilder:
             "fulfillments": [
                 self.fulfillment(s.fulfillments[f_id]) for f_id in order["fulfillment_ids"]
             ],
+            "refunds": [self.refund(s.refunds[r]) for r in order["refund_ids"]],
+        }
+
+    def refund(self, refund: dict) -> dict:
+        """The body of refunds/create (REST Refund). Its transaction's ``amount`` is in
+        the presentment currency (what the customer paid in), as Shopify sends it;
+        the shop-money figures are in the ``*_set`` of the lines and adjustments."""
+        order = self.store.orders[refund["order_id"]]
+        sets = functools.partial(self._money_set, order=order)
+        presentment = sets(refund["amount"])["presentment_money"]
+        items = {li["id"]: li for li in order["line_items"]}
+        shipping = refund["shipping"]
+        return {
+            "id": _num(refund["id"]),
+            "admin_graphql_api_id": refund["id"],
+            "order_id": _num(order["id"]),
+            "created_at": refund["createdAt"],
+            "processed_at": refund["createdAt"],
+            "note": refund["note"],
+            "user_id": None,
+            "restock": any(x["restockType"] != "NO_RESTOCK" for x in refund["line_items"]),
+            "duties": [],
+            "total_duties_set": sets("0"),
+            "refund_line_items": [
+                {
+                    "id": _num(x["id"]),
+                    "line_item_id": _num(x["line_item_id"]),
+                    "location_id": _num(x["location_id"]),
+                    "quantity": x["quantity"],
+                    "restock_type": x["restockType"].lower(),
+                    # numbers, not strings, in Shopify's bodies
+                    "subtotal": float(x["subtotal"]),
+                    "total_tax": float(x["tax"]),
+                    "subtotal_set": sets(x["subtotal"]),
+                    "total_tax_set": sets(x["tax"]),
+                    "line_item": self.line_item(order, items[x["line_item_id"]]),
+                }
+                for x in refund["line_items"]
+            ],
+            "refund_shipping_lines": [
+                {
+                    "id": _num(shipping["id"]),
+                    "shipping_line_id": _num(shipping["shipping_line_id"]),
+                    "subtotal_amount_set": sets(shipping["subtotal"]),
+                    "tax_amount_set": sets(shipping["tax"]),
+                }
+            ]
+            if shipping
+            else [],
+            "transactions": [
+                {
+                    "id": _num(refund["transaction_id"]),
+                    "admin_graphql_api_id": refund["transaction_id"],
+                    "order_id": _num(order["id"]),
+                    "kind": "refund",
+                    "gateway": "manual",
+                    "status": "success",
+                    "message": "Refunded",
+                    "created_at": refund["createdAt"],
+                    "processed_at": refund["createdAt"],
+                    "test": order["test"],
+                    "amount": presentment["amount"],
+                    "currency": presentment["currency_code"],
+                    "parent_id": None,
+                    "source_name": "web",
+                }
+            ],
+            "order_adjustments": [
+                {
+                    "id": _num(refund["adjustment_id"]),
+                    "order_id": _num(order["id"]),
+                    "refund_id": _num(refund["id"]),
+                    "kind": "refund_discrepancy",
+                    "reason": "Refund discrepancy",
+                    "amount": money(refund["calculated"] - refund["amount"]),
+                    "tax_amount": "0.00",
+                    "amount_set": sets(refund["calculated"] - refund["amount"]),
+                    "tax_amount_set": sets("0"),
+                }
+            ]
+            if refund["adjustment_id"]
+            else [],
+        }
+
+    def order_edit(self, edit: dict) -> dict:
+        """The body of orders/edited: what changed, not the order."""
+
+        def changes(entries):
+            return [{"id": _num(e["id"]), "delta": e["delta"]} for e in entries]
+
+        return {
+            "order_edit": {
+                "id": _num(edit["id"]),
+                "app_id": None,
+                "created_at": edit["createdAt"],
+                "committed_at": edit["committedAt"],
+                "notify_customer": False,
+                "order_id": _num(edit["order_id"]),
+                "staff_note": edit["staff_note"],
+                "user_id": None,
+                "line_items": {
+                    "additions": changes(edit["line_items"]["additions"]),
+                    "removals": changes(edit["line_items"]["removals"]),
+                },
+                "discounts": {"line_item": {"additions": [], "removals": []}},
+                "shipping_lines": {"additions": [], "removals": []},
+            }
         }
 
     def fulfillment(self, ful: dict) -> dict:

@@ -3,6 +3,7 @@ from . import (
     integration_backend_stock,
     integration_fulfillment,
     integration_order_binding,
+    integration_order_binding_changes,
     integration_partner_binding,
     integration_stock_change,
     integration_stock_level,

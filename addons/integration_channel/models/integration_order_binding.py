@@ -12,7 +12,8 @@ class IntegrationOrderBinding(models.AbstractModel):
     The import of a normalized order (``tools.order``) into a sale order, shared by
     every channel: exactly once per (backend, external id), whatever the number of
     deliveries and workers; lines, shipping, discounts, totals check, cancellation; a
-    state older than the one imported is skipped.
+    state older than the one imported is skipped. Edits and refunds of an imported
+    order: ``integration_order_binding_changes``.
 
     A platform makes it concrete (``shopify.order.binding``) and implements:
 
@@ -34,6 +35,12 @@ class IntegrationOrderBinding(models.AbstractModel):
     currency_id = fields.Many2one(related="odoo_id.currency_id")
     total_mismatch = fields.Boolean(readonly=True)
     has_unknown_sku = fields.Boolean("Unknown SKU", readonly=True)
+    platform_refund_ids = fields.Text(
+        "Refunds applied",
+        readonly=True,
+        help="The platform's refunds this order has taken into account (one id a "
+        "line): a refund read again, from a webhook or a poll, changes nothing.",
+    )
     held = fields.Boolean(
         "Held for a person",
         readonly=True,
@@ -114,9 +121,13 @@ class IntegrationOrderBinding(models.AbstractModel):
                 "sync_state": "synced",
                 "sync_date": fields.Datetime.now(),
                 "held": held,
+                # Imported as it is now: its refunds are in its quantities already.
+                "platform_refund_ids": self._refund_ids_text(order.get("refunds") or ()),
             }
         )
         binding._check_order_totals(order, pricing["factor"])
+        for refund in order.get("refunds") or ():
+            binding._flag_refund_discrepancy(order, refund)  # refunded before Odoo saw it
         if order.get("cancelled"):
             sale._action_cancel()
         elif policy == "confirm" and not held:
@@ -157,6 +168,7 @@ class IntegrationOrderBinding(models.AbstractModel):
         sale = self.odoo_id
         if not order.get("cancelled") and sale.state != "cancel":
             self._apply_quantity_changes(order)
+        self._apply_refunds(order)
         if sale.state in ("draft", "sent") and not order.get("cancelled"):
             if policy == "confirm" and not self.held:
                 self._confirm_sale_order(order)  # paid since it was imported
@@ -186,68 +198,6 @@ class IntegrationOrderBinding(models.AbstractModel):
                     )
                 )
 
-    def _apply_quantity_changes(self, order):
-        """An edit or a refund took items off the order (the normalized order holds
-        the current quantities; an item gone is absent): what is not delivered yet
-        leaves the sale order; what was invoiced gets a credit note; what already left
-        gets an activity for a person. Quantities only ever go down here: the
-        platform's original quantities (a poll) never undo an edit."""
-        self.ensure_one()
-        sale = self.odoo_id
-        current = {line["external_id"]: line["quantity"] for line in order.get("lines") or ()}
-        shipped_back = []
-        for line in sale.order_line.filtered("channel_line_id"):
-            target = current.get(line.channel_line_id, 0)
-            if target >= line.product_uom_qty:
-                continue
-            new_quantity = max(target, line.qty_delivered)
-            if new_quantity < line.product_uom_qty:
-                self._reduce_undelivered(line, line.product_uom_qty - new_quantity)
-            if target < line.qty_delivered:
-                shipped_back.append((line, line.qty_delivered - target))
-        if sale.state == "sale" and any(
-            line.qty_invoiced > line.product_uom_qty for line in sale.order_line
-        ):
-            credit_note = sale._create_invoices(final=True)
-            credit_note.action_post()
-        if shipped_back:
-            platform = self.backend_id._platform_label()
-            sale.activity_schedule(
-                "mail.mail_activity_data_todo",
-                summary=_("Refunded or removed after delivery"),
-                note=_(
-                    "%(platform)s order %(name)s no longer has items already delivered: "
-                    "%(items)s. Arrange their return.",
-                    platform=platform,
-                    name=self.platform_order_name,
-                    items=", ".join(
-                        "%g %s" % (quantity, line.product_id.display_name)
-                        for line, quantity in shipped_back
-                    ),
-                ),
-            )
-
-    @api.model
-    def _reduce_undelivered(self, line, quantity):
-        """Take ``quantity`` off the line's deliveries not done yet (the newest first),
-        then off the line: its deliveries already match it, so Odoo adds no return."""
-        remaining = quantity
-        moves = line.move_ids.filtered(
-            lambda m: m.state not in ("done", "cancel") and m.location_dest_id.usage == "customer"
-        ).sorted("id", reverse=True)
-        for move in moves:
-            if remaining <= 0:
-                break
-            taken = min(move.product_uom_qty, remaining)
-            move._do_unreserve()
-            if taken >= move.product_uom_qty:
-                move._action_cancel()
-            else:
-                move.product_uom_qty -= taken
-                move._action_assign()
-            remaining -= taken
-        line.product_uom_qty -= quantity
-
     @api.model
     def _create_sale_order(self, backend, order, pricing):
         """The sale order of ``order``, and whether a person must complete it before
@@ -274,28 +224,7 @@ class IntegrationOrderBinding(models.AbstractModel):
                 }
             )
         )
-        if missing_taxes:
-            sale.activity_schedule(
-                "mail.mail_activity_data_todo",
-                summary=_("Tax mapping missing"),
-                note=_(
-                    "%(platform)s order %(name)s has taxes no mapping of %(backend)s turns "
-                    "into an Odoo tax: %(taxes)s. Add them (backend, Orders tab, Tax "
-                    "mapping), then set the taxes of the lines and confirm the order.",
-                    platform=platform,
-                    name=order["name"],
-                    backend=backend.name,
-                    taxes="; ".join(
-                        _(
-                            "%(rate)s%% %(kind)s%(country)s",
-                            rate="%g" % rate,
-                            kind=_("included in prices") if included else _("on top of prices"),
-                            country=_(" in %(code)s", code=code) if code else "",
-                        )
-                        for rate, included, code in sorted(missing_taxes)
-                    ),
-                ),
-            )
+        self._flag_missing_taxes(backend, sale, order, missing_taxes)
         if pricing["missing_rate"]:
             currency = pricing["pricelist"].currency_id
             sale.activity_schedule(
@@ -313,19 +242,50 @@ class IntegrationOrderBinding(models.AbstractModel):
                     inactive="" if currency.active else _(" (the currency is not active)"),
                 ),
             )
+        self._flag_unknown_skus(backend, sale, order, unknown)
+        return sale, bool(missing_taxes or pricing["missing_rate"])
+
+    @api.model
+    def _flag_missing_taxes(self, backend, sale, order, missing_taxes):
+        """An activity naming the tax mappings ``order``'s lines lacked."""
+        if missing_taxes:
+            sale.activity_schedule(
+                "mail.mail_activity_data_todo",
+                summary=_("Tax mapping missing"),
+                note=_(
+                    "%(platform)s order %(name)s has taxes no mapping of %(backend)s turns "
+                    "into an Odoo tax: %(taxes)s. Add them (backend, Orders tab, Tax "
+                    "mapping), then set the taxes of the lines and confirm the order.",
+                    platform=backend._platform_label(),
+                    name=order["name"],
+                    backend=backend.name,
+                    taxes="; ".join(
+                        _(
+                            "%(rate)s%% %(kind)s%(country)s",
+                            rate="%g" % rate,
+                            kind=_("included in prices") if included else _("on top of prices"),
+                            country=_(" in %(code)s", code=code) if code else "",
+                        )
+                        for rate, included, code in sorted(missing_taxes)
+                    ),
+                ),
+            )
+
+    @api.model
+    def _flag_unknown_skus(self, backend, sale, order, unknown):
+        """An activity naming the SKUs no Odoo product has."""
         if unknown:
             sale.activity_schedule(
                 "mail.mail_activity_data_todo",
-                summary=_("Unknown SKU in %(platform)s order", platform=platform),
+                summary=_("Unknown SKU in %(platform)s order", platform=backend._platform_label()),
                 note=_(
                     "%(platform)s order %(name)s has items whose SKU no Odoo product has: "
                     "%(skus)s. Create or fix those products, then replace the flagged lines.",
-                    platform=platform,
+                    platform=backend._platform_label(),
                     name=order["name"],
                     skus=", ".join(sorted(s or _("(no SKU)") for s in unknown)),
                 ),
             )
-        return sale, bool(missing_taxes or pricing["missing_rate"])
 
     @api.model
     def _order_lines(self, backend, order, factor=1):
@@ -560,6 +520,10 @@ class IntegrationOrderBinding(models.AbstractModel):
             "state_id": state.id or False,
             "phone": address.get("phone") or False,
         }
+
+    @api.model
+    def _refund_ids_text(self, refunds):
+        return "\n".join(sorted({r["external_id"] for r in refunds if r.get("external_id")}))
 
     def _check_order_totals(self, order, factor=1):
         """Flag the order when Odoo's total differs from the platform's (converted by

@@ -17,7 +17,17 @@ this dict; the channel core (``integration.order.binding``) imports it::
                 "taxes": [{"title", "rate": Decimal, "amount": Decimal}]}],
      "shipping": [{"title", "code", "price": Decimal, "discount": Decimal, "taxes": [...]}],
      "total": Decimal, "total_tax": Decimal, "total_discount": Decimal,
-     "subtotal": Decimal}
+     "subtotal": Decimal,
+     "refunds": [{"external_id", "created_at", "amount": Decimal,  # what it returned
+                  "lines": [{"line_external_id", "quantity": int,
+                             "amount": Decimal,  # what those units were worth, taxed
+                             "restock": bool}],  # the platform expects them back
+                  "shipping": Decimal, "shipping_tax": Decimal}] | None}
+
+The order is as it is now on the platform: the current quantities (an item refunded or
+edited away is absent), the current totals and shipping; ``refunds`` are all its
+refunds, oldest first, or None when the platform's message does not say (an order
+read from a webhook body).
 
 Amounts are in the order's currency, as ``Decimal`` built from the platform's strings,
 never through a float. A blank text is None. A customer without ``external_id`` is a
@@ -173,3 +183,105 @@ def expected_total(specs, taxes_included, currency_rounding=CENT) -> Decimal:
     """The total Odoo will compute for ``specs`` (see ``expected_amounts``), to compare
     with the platform's ``total`` and flag the order when they differ."""
     return expected_amounts(specs, taxes_included, currency_rounding)["total"]
+
+
+# ---------------------------------------------------------------------- edits, refunds
+def line_changes(sale_lines, order) -> dict:
+    """How the platform's order as it is now changes the sale order's items.
+
+    ``sale_lines``: ``[{"external_id", "quantity", "delivered"}]``, the sale order's
+    lines of platform items. Returns ``{"quantities": {external id: new quantity},
+    "kept": {external id: units delivered that the platform no longer has},
+    "new": [the order's lines the sale order does not have]}``. A quantity goes down
+    to the platform's, never below what was delivered (those units are kept, for a
+    person to get back), and up when the platform added units.
+    """
+    current = {line["external_id"]: line["quantity"] for line in order.get("lines") or ()}
+    quantities, kept = {}, {}
+    for line in sale_lines:
+        target = to_decimal(current.get(line["external_id"], 0))
+        quantity, delivered = to_decimal(line["quantity"]), to_decimal(line["delivered"])
+        if target == quantity:
+            continue
+        new_quantity = target if target > quantity else max(target, delivered)
+        if new_quantity != quantity:
+            quantities[line["external_id"]] = new_quantity
+        if target < delivered and target < quantity:
+            kept[line["external_id"]] = min(delivered, quantity) - target
+    known = {line["external_id"] for line in sale_lines}
+    new = [line for line in order.get("lines") or () if line["external_id"] not in known]
+    return {"quantities": quantities, "kept": kept, "new": new}
+
+
+def refund_discrepancy(refund) -> Decimal:
+    """What a refund returned beyond (or, negative, short of) what the units and the
+    shipping it took off were worth: a goodwill refund, a refund of less than the
+    items, a fee kept."""
+    worth = sum((to_decimal(line["amount"]) for line in refund["lines"]), ZERO)
+    worth += to_decimal(refund.get("shipping")) + to_decimal(refund.get("shipping_tax"))
+    return to_decimal(refund["amount"]) - worth
+
+
+def refund_credits(refunds, lines, shipping_invoiced) -> list[dict]:
+    """The credit notes of ``refunds`` (new ones, oldest first) on an invoiced order:
+    each one returns what the refund returned, less the worth of what it refunded that
+    was never invoiced (that only leaves the sale order).
+
+    ``lines``: ``{external id: {"quantity", "invoiced", "current", "credited"}}`` per
+    sale order line of a platform item, after the order's changes: its quantity, its
+    invoiced quantity (net of credit notes linked to it), the platform's current
+    quantity, and the units credited before though still on it (delivered).
+    ``shipping_invoiced``: whether the shipping was invoiced.
+
+    Returns ``[{"refund": external id, "date", "amount": Decimal, "shipping": Decimal,
+    "lines": [{"external_id", "quantity", "linked": bool}]}]``. A linked line credits
+    invoiced units that left the sale order (Odoo's invoiced quantity goes down with
+    them); an unlinked one, invoiced units refunded though delivered (they stay on the
+    order, so a linked credit would make them to invoice again). Invoiced units that an
+    edit took off, which no refund names, are credited with the last refund.
+    """
+    left, kept = {}, {}
+    for key, line in lines.items():
+        quantity, invoiced = to_decimal(line["quantity"]), to_decimal(line["invoiced"])
+        gone = max(quantity - to_decimal(line["current"]), ZERO)
+        left[key] = max(invoiced - quantity, ZERO)
+        kept[key] = max(min(gone, invoiced, quantity) - to_decimal(line["credited"]), ZERO)
+    credits = []
+    for refund in refunds:
+        credit_lines, unbilled = [], ZERO
+        for line in refund["lines"]:
+            key, units = line["line_external_id"], to_decimal(line["quantity"])
+            linked = min(units, left.get(key, ZERO))
+            unlinked = min(units - linked, kept.get(key, ZERO))
+            if key in left:
+                left[key] -= linked
+                kept[key] -= unlinked
+            credit_lines += [
+                {"external_id": key, "quantity": quantity, "linked": is_linked}
+                for quantity, is_linked in ((linked, True), (unlinked, False))
+                if quantity
+            ]
+            if units and units > linked + unlinked:
+                unbilled += _round(
+                    to_decimal(line["amount"]) * (units - linked - unlinked) / units, CENT
+                )
+        shipping = to_decimal(refund.get("shipping"))
+        if not shipping_invoiced:
+            unbilled += shipping + to_decimal(refund.get("shipping_tax"))
+            shipping = ZERO
+        credits.append(
+            {
+                "refund": refund["external_id"],
+                "date": refund.get("created_at"),
+                "amount": max(to_decimal(refund["amount"]) - unbilled, ZERO),
+                "shipping": shipping,
+                "lines": credit_lines,
+            }
+        )
+    if credits:
+        credits[-1]["lines"] += [
+            {"external_id": key, "quantity": units, "linked": True}
+            for key, units in left.items()
+            if units
+        ]
+    return credits

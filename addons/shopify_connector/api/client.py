@@ -50,6 +50,7 @@ from .generated_types import (
     ProductSetDataProduct,
     ProductSetIdentifiers,
     ProductSetInput,
+    RefundFields,
     ShopInfoResult,
     StagedUploadInput,
     VariantsBySkuProductVariantsNodes,
@@ -69,10 +70,11 @@ MAX_INPUT_ITEMS = 250  # Shopify's limit on input arrays (inventory quantities, 
 SKUS_PER_QUERY = 50  # search terms per productVariants query
 VARIANTS_PAGE = 100  # productVariants(first:): 2 + 100 * 3 = 302 points
 INVENTORY_ITEMS_PER_QUERY = 100  # nodes(ids:) of InventoryLevels
-ORDER_LINE_ITEMS = 50  # Order: 63 + 50 * 10 = 563 points
-ORDER_LIST_LINE_ITEMS = 10  # OrdersUpdatedSince: 163 points an order...
-MAX_ORDERS_PER_PAGE = 5  # ...2 + 5 * 163 = 817 points a page
+ORDER_LINE_ITEMS = 50  # Order: 93 + 50 * 10 = 593 points
+ORDER_LIST_LINE_ITEMS = 10  # OrdersUpdatedSince: 193 points an order...
+MAX_ORDERS_PER_PAGE = 5  # ...2 + 5 * 193 = 967 points a page
 LINE_ITEMS_PAGE = 50  # OrderLineItems: 3 + 50 * 10 = 503 points
+REFUND_LINE_ITEMS_PAGE = 100  # RefundLineItems: 3 + 100 * 6 = 603 points (Refund: 137)
 FULFILLMENT_ORDERS_PAGE = 10  # FulfillmentOrders: 2 + 10 * (5 + 2 * 40) = 853 points
 FULFILLMENT_ORDER_LINE_ITEMS = 40
 FULFILLMENT_ORDER_LINE_ITEMS_PAGE = 250  # FulfillmentOrderLineItems: 503 points
@@ -530,18 +532,32 @@ class ShopifyClient:
             },
         )
         connection = data["orders"]
-        orders = [self._complete_line_items(order) for order in connection["nodes"]]
+        orders = [self._complete_order(order) for order in connection["nodes"]]
         page_info = connection["pageInfo"]
         return orders, page_info["endCursor"] if page_info["hasNextPage"] else None
 
     def order(self, order_id) -> OrderFields | None:
-        """One order with all its line items, or None when Shopify has no such order."""
+        """One order with all its line items and refunds, or None when Shopify has no
+        such order."""
         data = self.execute("Order", {"id": order_id, "lineItemsFirst": ORDER_LINE_ITEMS})
         order = data.get("order")
-        return self._complete_line_items(order) if order else None
+        return self._complete_order(order) if order else None
 
-    def _complete_line_items(self, order):
-        return self._complete_connection(order, "lineItems", "OrderLineItems", LINE_ITEMS_PAGE)
+    def _complete_order(self, order):
+        """The order with all its line items, and its refunds read in full (``refunds``
+        becomes a list of RefundFields, oldest first)."""
+        self._complete_connection(order, "lineItems", "OrderLineItems", LINE_ITEMS_PAGE)
+        order["refunds"] = [self.refund(refund["id"]) for refund in order.get("refunds") or ()]
+        return order
+
+    def refund(self, refund_id) -> RefundFields:
+        """One refund with all its line items."""
+        refund = self.execute("Refund", {"id": refund_id}).get("node")
+        if not refund:
+            raise PermanentError("Shopify has no refund %s." % refund_id)
+        return self._complete_connection(
+            refund, "refundLineItems", "RefundLineItems", REFUND_LINE_ITEMS_PAGE
+        )
 
     def _complete_connection(self, node, field, document, page_size):
         """Fetch the pages of ``node[field]`` beyond the first one (``document`` asks

@@ -212,6 +212,7 @@ OrderDisplayFulfillmentStatus = Literal[
 ProductSetUserErrorCode = str  # 36 values
 ProductStatus = Literal["ACTIVE", "ARCHIVED", "DRAFT", "UNLISTED"]
 ProductVariantInventoryPolicy = Literal["CONTINUE", "DENY"]
+RefundLineItemRestockType = Literal["CANCEL", "LEGACY_RESTOCK", "NO_RESTOCK", "RETURN"]
 StagedUploadHttpMethodType = Literal["POST", "PUT"]
 StagedUploadTargetGenerateUploadResource = Literal[
     "BULK_MUTATION_VARIABLES",
@@ -1091,10 +1092,11 @@ class OrderFields(TypedDict):
     billingAddress: AddressFields | None
     lineItems: OrderFieldsLineItems
     shippingLines: OrderFieldsShippingLines
-    totalPriceSet: OrderFieldsTotalPriceSet
-    totalTaxSet: OrderFieldsTotalTaxSet | None
-    totalDiscountsSet: OrderFieldsTotalDiscountsSet | None
-    subtotalPriceSet: OrderFieldsSubtotalPriceSet | None
+    currentTotalPriceSet: OrderFieldsCurrentTotalPriceSet
+    currentTotalTaxSet: OrderFieldsCurrentTotalTaxSet
+    currentTotalDiscountsSet: OrderFieldsCurrentTotalDiscountsSet
+    currentSubtotalPriceSet: OrderFieldsCurrentSubtotalPriceSet
+    refunds: list[OrderFieldsRefunds]
 
 
 class OrderFieldsCustomer(TypedDict):
@@ -1131,6 +1133,7 @@ class OrderFieldsShippingLinesNodes(TypedDict):
     title: str
     code: str | None
     originalPriceSet: OrderFieldsShippingLinesNodesOriginalPriceSet
+    currentDiscountedPriceSet: OrderFieldsShippingLinesNodesCurrentDiscountedPriceSet
     discountAllocations: list[OrderFieldsShippingLinesNodesDiscountAllocations]
     taxLines: list[OrderFieldsShippingLinesNodesTaxLines]
 
@@ -1142,6 +1145,14 @@ class OrderFieldsShippingLinesNodesOriginalPriceSet(TypedDict):
 class OrderFieldsShippingLinesNodesOriginalPriceSetShopMoney(TypedDict):
     amount: str
     currencyCode: CurrencyCode
+
+
+class OrderFieldsShippingLinesNodesCurrentDiscountedPriceSet(TypedDict):
+    shopMoney: OrderFieldsShippingLinesNodesCurrentDiscountedPriceSetShopMoney
+
+
+class OrderFieldsShippingLinesNodesCurrentDiscountedPriceSetShopMoney(TypedDict):
+    amount: str
 
 
 class OrderFieldsShippingLinesNodesDiscountAllocations(TypedDict):
@@ -1170,37 +1181,41 @@ class OrderFieldsShippingLinesNodesTaxLinesPriceSetShopMoney(TypedDict):
     amount: str
 
 
-class OrderFieldsTotalPriceSet(TypedDict):
-    shopMoney: OrderFieldsTotalPriceSetShopMoney
+class OrderFieldsCurrentTotalPriceSet(TypedDict):
+    shopMoney: OrderFieldsCurrentTotalPriceSetShopMoney
 
 
-class OrderFieldsTotalPriceSetShopMoney(TypedDict):
+class OrderFieldsCurrentTotalPriceSetShopMoney(TypedDict):
     amount: str
     currencyCode: CurrencyCode
 
 
-class OrderFieldsTotalTaxSet(TypedDict):
-    shopMoney: OrderFieldsTotalTaxSetShopMoney
+class OrderFieldsCurrentTotalTaxSet(TypedDict):
+    shopMoney: OrderFieldsCurrentTotalTaxSetShopMoney
 
 
-class OrderFieldsTotalTaxSetShopMoney(TypedDict):
+class OrderFieldsCurrentTotalTaxSetShopMoney(TypedDict):
     amount: str
 
 
-class OrderFieldsTotalDiscountsSet(TypedDict):
-    shopMoney: OrderFieldsTotalDiscountsSetShopMoney
+class OrderFieldsCurrentTotalDiscountsSet(TypedDict):
+    shopMoney: OrderFieldsCurrentTotalDiscountsSetShopMoney
 
 
-class OrderFieldsTotalDiscountsSetShopMoney(TypedDict):
+class OrderFieldsCurrentTotalDiscountsSetShopMoney(TypedDict):
     amount: str
 
 
-class OrderFieldsSubtotalPriceSet(TypedDict):
-    shopMoney: OrderFieldsSubtotalPriceSetShopMoney
+class OrderFieldsCurrentSubtotalPriceSet(TypedDict):
+    shopMoney: OrderFieldsCurrentSubtotalPriceSetShopMoney
 
 
-class OrderFieldsSubtotalPriceSetShopMoney(TypedDict):
+class OrderFieldsCurrentSubtotalPriceSetShopMoney(TypedDict):
     amount: str
+
+
+class OrderFieldsRefunds(TypedDict):
+    id: str
 
 
 class OrderLineItemFields(TypedDict):
@@ -1210,6 +1225,7 @@ class OrderLineItemFields(TypedDict):
     sku: str | None
     name: str
     quantity: int
+    currentQuantity: int
     variant: OrderLineItemFieldsVariant | None
     originalUnitPriceSet: OrderLineItemFieldsOriginalUnitPriceSet
     discountAllocations: list[OrderLineItemFieldsDiscountAllocations]
@@ -1252,6 +1268,90 @@ class OrderLineItemFieldsTaxLinesPriceSet(TypedDict):
 
 
 class OrderLineItemFieldsTaxLinesPriceSetShopMoney(TypedDict):
+    amount: str
+
+
+class RefundFields(TypedDict):
+    """Fragment RefundFields on Refund."""
+
+    id: str
+    createdAt: str | None
+    totalRefundedSet: RefundFieldsTotalRefundedSet
+    refundLineItems: RefundFieldsRefundLineItems
+    refundShippingLines: RefundFieldsRefundShippingLines
+
+
+class RefundFieldsTotalRefundedSet(TypedDict):
+    shopMoney: RefundFieldsTotalRefundedSetShopMoney
+
+
+class RefundFieldsTotalRefundedSetShopMoney(TypedDict):
+    amount: str
+    currencyCode: CurrencyCode
+
+
+class RefundFieldsRefundLineItems(TypedDict):
+    nodes: list[RefundLineItemFields]
+    pageInfo: RefundFieldsRefundLineItemsPageInfo
+
+
+class RefundFieldsRefundLineItemsPageInfo(TypedDict):
+    hasNextPage: bool
+    endCursor: str | None
+
+
+class RefundFieldsRefundShippingLines(TypedDict):
+    nodes: list[RefundFieldsRefundShippingLinesNodes]
+
+
+class RefundFieldsRefundShippingLinesNodes(TypedDict):
+    subtotalAmountSet: RefundFieldsRefundShippingLinesNodesSubtotalAmountSet
+    taxAmountSet: RefundFieldsRefundShippingLinesNodesTaxAmountSet
+
+
+class RefundFieldsRefundShippingLinesNodesSubtotalAmountSet(TypedDict):
+    shopMoney: RefundFieldsRefundShippingLinesNodesSubtotalAmountSetShopMoney
+
+
+class RefundFieldsRefundShippingLinesNodesSubtotalAmountSetShopMoney(TypedDict):
+    amount: str
+
+
+class RefundFieldsRefundShippingLinesNodesTaxAmountSet(TypedDict):
+    shopMoney: RefundFieldsRefundShippingLinesNodesTaxAmountSetShopMoney
+
+
+class RefundFieldsRefundShippingLinesNodesTaxAmountSetShopMoney(TypedDict):
+    amount: str
+
+
+class RefundLineItemFields(TypedDict):
+    """Fragment RefundLineItemFields on RefundLineItem."""
+
+    quantity: int
+    restockType: RefundLineItemRestockType
+    lineItem: RefundLineItemFieldsLineItem
+    subtotalSet: RefundLineItemFieldsSubtotalSet
+    totalTaxSet: RefundLineItemFieldsTotalTaxSet
+
+
+class RefundLineItemFieldsLineItem(TypedDict):
+    id: str
+
+
+class RefundLineItemFieldsSubtotalSet(TypedDict):
+    shopMoney: RefundLineItemFieldsSubtotalSetShopMoney
+
+
+class RefundLineItemFieldsSubtotalSetShopMoney(TypedDict):
+    amount: str
+
+
+class RefundLineItemFieldsTotalTaxSet(TypedDict):
+    shopMoney: RefundLineItemFieldsTotalTaxSetShopMoney
+
+
+class RefundLineItemFieldsTotalTaxSetShopMoney(TypedDict):
     amount: str
 
 
@@ -1925,6 +2025,102 @@ class ProductSetDataUserErrors(TypedDict):
     field: list[str] | None
     message: str
     code: ProductSetUserErrorCode | None
+
+
+class RefundVariables(TypedDict):
+    """Variables of the Refund query."""
+
+    id: str
+
+
+class RefundResult(TypedDict):
+    """Data of the Refund query."""
+
+    node: RefundNode | None
+
+
+class RefundNode(TypedDict, total=False):
+    id: str
+    createdAt: str | None
+    totalRefundedSet: RefundNodeTotalRefundedSet
+    refundLineItems: RefundNodeRefundLineItems
+    refundShippingLines: RefundNodeRefundShippingLines
+
+
+class RefundNodeTotalRefundedSet(TypedDict):
+    shopMoney: RefundNodeTotalRefundedSetShopMoney
+
+
+class RefundNodeTotalRefundedSetShopMoney(TypedDict):
+    amount: str
+    currencyCode: CurrencyCode
+
+
+class RefundNodeRefundLineItems(TypedDict):
+    nodes: list[RefundLineItemFields]
+    pageInfo: RefundNodeRefundLineItemsPageInfo
+
+
+class RefundNodeRefundLineItemsPageInfo(TypedDict):
+    hasNextPage: bool
+    endCursor: str | None
+
+
+class RefundNodeRefundShippingLines(TypedDict):
+    nodes: list[RefundNodeRefundShippingLinesNodes]
+
+
+class RefundNodeRefundShippingLinesNodes(TypedDict):
+    subtotalAmountSet: RefundNodeRefundShippingLinesNodesSubtotalAmountSet
+    taxAmountSet: RefundNodeRefundShippingLinesNodesTaxAmountSet
+
+
+class RefundNodeRefundShippingLinesNodesSubtotalAmountSet(TypedDict):
+    shopMoney: RefundNodeRefundShippingLinesNodesSubtotalAmountSetShopMoney
+
+
+class RefundNodeRefundShippingLinesNodesSubtotalAmountSetShopMoney(TypedDict):
+    amount: str
+
+
+class RefundNodeRefundShippingLinesNodesTaxAmountSet(TypedDict):
+    shopMoney: RefundNodeRefundShippingLinesNodesTaxAmountSetShopMoney
+
+
+class RefundNodeRefundShippingLinesNodesTaxAmountSetShopMoney(TypedDict):
+    amount: str
+
+
+class _RefundLineItemsVariablesRequired(TypedDict):
+    id: str
+    first: int
+
+
+class RefundLineItemsVariables(_RefundLineItemsVariablesRequired, total=False):
+    """Variables of the RefundLineItems query."""
+
+    after: str | None
+
+
+class RefundLineItemsResult(TypedDict):
+    """Data of the RefundLineItems query."""
+
+    node: RefundLineItemsNode | None
+
+
+class RefundLineItemsNode(TypedDict, total=False):
+    id: str
+    refundLineItems: RefundLineItemsNodeRefundLineItems
+
+
+class RefundLineItemsNodeRefundLineItems(TypedDict):
+    nodes: list[RefundLineItemFields]
+    pageInfo: RefundLineItemsNodeRefundLineItemsPageInfo
+
+
+class RefundLineItemsNodeRefundLineItemsPageInfo(TypedDict):
+    hasNextPage: bool
+    endCursor: str | None
 
 
 class ShopInfoVariables(TypedDict):

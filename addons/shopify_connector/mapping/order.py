@@ -7,11 +7,20 @@ An order reaches the connector two ways: as an ``OrderFields`` node of the Graph
 ``orders/create``, ``orders/updated`` and ``orders/cancelled`` webhooks. Both become the
 same normalized dict (``normalize_graphql_order`` / ``normalize_webhook_order``), of the
 shape ``integration_channel.tools.order`` describes, which also turns it into sale order
-lines. Amounts are in the shop's currency (``shopMoney``; the REST ``price`` fields).
+lines. Amounts are in the shop's currency (``shopMoney``; the REST ``price`` fields),
+never in the customer's (``presentmentMoney``; REST refund transactions).
+
+Both read the order as it is now: each item's current quantity (an item edited or
+refunded away is absent), its discount and taxes for those units, the current totals.
+Only the GraphQL order says what its refunds were (``refunds``): a REST body's refund
+transactions are in the customer's currency, so a webhook's order has ``refunds``
+None (unknown), and ``refunds/create`` and ``orders/edited`` (whose bodies are not
+orders: ``refunded_order_id`` / ``edited_order_id``) make the connector read the
+order through GraphQL.
 """
 
 import datetime as dt
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from odoo.addons.integration_channel.tools.order import (
     ZERO,
@@ -21,6 +30,8 @@ from odoo.addons.integration_channel.tools.order import (
 )
 
 RATE_STEP = Decimal("0.000001")  # a tax rate derived from amounts (Shopify gave none)
+CENT = Decimal("0.01")
+RESTOCKED = ("RETURN", "CANCEL", "LEGACY_RESTOCK")  # RefundLineItemRestockType
 ODOO_DATETIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 
 
@@ -114,8 +125,23 @@ def _fill_rates(taxes, base, taxes_included):
     return taxes
 
 
-def _line(external_id, variant_id, sku, name, quantity, unit_price, discount, taxes, incl):
-    quantity = to_quantity(quantity)
+def _share(amount, part, whole):
+    """``part`` of ``whole`` units' ``amount``, to the cent (all of it when part is
+    whole): an item's discount and taxes for the units left on the order."""
+    if part == whole or not whole:
+        return amount
+    return (amount * part / whole).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def _line(external_id, variant_id, sku, name, quantities, unit_price, discount, taxes, incl):
+    """An item of ``quantities``: (current, ordered), the units still on the order and
+    those ordered, refunded or edited away since: the discount and taxes Shopify gives
+    are those of the units ordered."""
+    quantity, ordered = (to_quantity(q) for q in quantities)
+    taxes = _fill_rates(taxes, unit_price * ordered - discount, incl)
+    discount = _share(discount, quantity, ordered)
+    for tax in taxes:
+        tax["amount"] = _share(tax["amount"], quantity, ordered)
     return {
         "external_id": external_id,
         "variant_external_id": variant_id,
@@ -124,17 +150,22 @@ def _line(external_id, variant_id, sku, name, quantity, unit_price, discount, ta
         "quantity": quantity,
         "unit_price": unit_price,
         "discount": discount,
-        "taxes": _fill_rates(taxes, unit_price * quantity - discount, incl),
+        "taxes": taxes,
     }
 
 
-def _shipping(title, code, price, discount, taxes, incl):
+def _shipping(title, code, price, discount, taxes, incl, current=None):
+    """A shipping line; ``current``: its price now (after discounts and refunds),
+    when Shopify says: what was refunded of it counts as discounted."""
+    taxes = _fill_rates(taxes, price - discount, incl)
+    if current is not None:
+        discount = min(max(price - current, ZERO), price)
     return {
         "title": _text(title),
         "code": _text(code),
         "price": price,
         "discount": discount,
-        "taxes": _fill_rates(taxes, price - discount, incl),
+        "taxes": taxes,
     }
 
 
@@ -164,6 +195,7 @@ def _order(values):
         "total_tax",
         "total_discount",
         "subtotal",
+        "refunds",
     )
     return {key: values[key] for key in keys}
 
@@ -213,13 +245,14 @@ def normalize_graphql_order(node: dict) -> dict:
             (item.get("variant") or {}).get("id"),
             item.get("sku"),
             item.get("name"),
-            item.get("quantity"),
+            (_current_quantity(item), item.get("quantity")),
             _shop_money(item.get("originalUnitPriceSet")),
             _graphql_discount(item.get("discountAllocations")),
             _graphql_taxes(item.get("taxLines")),
             incl,
         )
         for item in (node.get("lineItems") or {}).get("nodes") or ()
+        if _current_quantity(item) not in (0, "0")
     ]
     shipping = [
         _shipping(
@@ -229,6 +262,9 @@ def normalize_graphql_order(node: dict) -> dict:
             _graphql_discount(line.get("discountAllocations")),
             _graphql_taxes(line.get("taxLines")),
             incl,
+            _shop_money(line["currentDiscountedPriceSet"])
+            if line.get("currentDiscountedPriceSet")
+            else None,
         )
         for line in (node.get("shippingLines") or {}).get("nodes") or ()
     ]
@@ -249,12 +285,60 @@ def normalize_graphql_order(node: dict) -> dict:
             "billing_address": _graphql_address(node.get("billingAddress")),
             "lines": lines,
             "shipping": shipping,
-            "total": _shop_money(node.get("totalPriceSet")),
-            "total_tax": _shop_money(node.get("totalTaxSet")),
-            "total_discount": _shop_money(node.get("totalDiscountsSet")),
-            "subtotal": _shop_money(node.get("subtotalPriceSet")),
+            "total": _shop_money(_current_bag(node, "TotalPriceSet")),
+            "total_tax": _shop_money(_current_bag(node, "TotalTaxSet")),
+            "total_discount": _shop_money(_current_bag(node, "TotalDiscountsSet")),
+            "subtotal": _shop_money(_current_bag(node, "SubtotalPriceSet")),
+            "refunds": _graphql_refunds(node.get("refunds")),
         }
     )
+
+
+def _current_quantity(item):
+    """A line item's ``currentQuantity`` (without refunded and removed units), else
+    its ``quantity``."""
+    current = item.get("currentQuantity")
+    return item.get("quantity") if current is None else current
+
+
+def _current_bag(node, name):
+    """``node["current" + name]`` (after edits and refunds), else the original."""
+    bag = node.get("current" + name)
+    if bag is None:
+        bag = node.get(name[0].lower() + name[1:])
+    return bag
+
+
+def _graphql_refunds(refunds):
+    """RefundFields nodes -> normalized refunds, oldest first; None when the node
+    has no refunds field (not read)."""
+    if refunds is None:
+        return None
+    if not isinstance(refunds, list) or not all(isinstance(r, dict) for r in refunds):
+        raise InvalidOrderData("its refunds are not a list of refunds.")
+    normalized = [_graphql_refund(refund) for refund in refunds]
+    return sorted(normalized, key=lambda refund: refund["created_at"] or "")
+
+
+def _graphql_refund(refund):
+    shipping = (refund.get("refundShippingLines") or {}).get("nodes") or ()
+    return {
+        "external_id": refund.get("id"),
+        "created_at": odoo_datetime(refund.get("createdAt")),
+        "amount": _shop_money(refund.get("totalRefundedSet")),
+        "lines": [
+            {
+                "line_external_id": (line.get("lineItem") or {}).get("id"),
+                "quantity": to_quantity(line.get("quantity")),
+                "amount": _shop_money(line.get("subtotalSet"))
+                + _shop_money(line.get("totalTaxSet")),
+                "restock": line.get("restockType") in RESTOCKED,
+            }
+            for line in (refund.get("refundLineItems") or {}).get("nodes") or ()
+        ],
+        "shipping": sum((_shop_money(s.get("subtotalAmountSet")) for s in shipping), ZERO),
+        "shipping_tax": sum((_shop_money(s.get("taxAmountSet")) for s in shipping), ZERO),
+    }
 
 
 # ---------------------------------------------------------------------- webhook (REST)
@@ -353,7 +437,7 @@ def normalize_webhook_order(payload: dict) -> dict:
                 _gid("ProductVariant", item.get("variant_id")),
                 item.get("sku"),
                 item.get("name") or item.get("title"),
-                quantity,
+                (quantity, item.get("quantity", quantity)),
                 _rest_money(item, "price"),
                 _webhook_discount(item, lambda item=item: _rest_money(item, "total_discount")),
                 _webhook_taxes(item.get("tax_lines")),
@@ -400,5 +484,36 @@ def normalize_webhook_order(payload: dict) -> dict:
             "total_tax": _rest_money(payload, _current_key(payload, "total_tax")),
             "total_discount": _rest_money(payload, _current_key(payload, "total_discounts")),
             "subtotal": _rest_money(payload, _current_key(payload, "subtotal_price")),
+            "refunds": None,  # its transactions are in the customer's currency
         }
     )
+
+
+# ---------------------------------------------------------------------- other topics
+def refunded_order_id(payload) -> str:
+    """The order of a ``refunds/create`` body (a REST Refund) -> its GraphQL id.
+
+    :raise InvalidOrderData: a body that is not a refund of an order
+    """
+    order_id = payload.get("order_id") if isinstance(payload, dict) else None
+    return _order_gid(order_id, "refund")
+
+
+def edited_order_id(payload) -> str:
+    """The order of an ``orders/edited`` body (``{"order_edit": {"order_id", ...}}``)
+    -> its GraphQL id.
+
+    :raise InvalidOrderData: a body that is not an order edit
+    """
+    edit = payload.get("order_edit") if isinstance(payload, dict) else None
+    order_id = edit.get("order_id") if isinstance(edit, dict) else None
+    return _order_gid(order_id, "order edit")
+
+
+def _order_gid(order_id, what):
+    text = _text(order_id) if not isinstance(order_id, bool) else None
+    if text and text.startswith("gid://shopify/Order/"):
+        text = text.rsplit("/", 1)[1]
+    if not text or not (text.isascii() and text.isdigit()) or len(text) > 20:
+        raise InvalidOrderData("the body is not a Shopify %s (it has no order id)." % what)
+    return "gid://shopify/Order/%s" % int(text)

@@ -178,6 +178,8 @@ class IntegrationBackend(models.Model):
                     "orders/create": "_shopify_on_order",
                     "orders/updated": "_shopify_on_order",
                     "orders/cancelled": "_shopify_on_order",
+                    "orders/edited": "_shopify_on_order_edit",
+                    "refunds/create": "_shopify_on_refund",
                     "products/update": "_shopify_on_product_update",
                     "inventory_levels/update": "_shopify_on_inventory_level",
                     "app/uninstalled": "_shopify_on_app_uninstalled",

@@ -1,5 +1,7 @@
 from odoo import _, models
 
+from ..mapping.order import edited_order_id, refunded_order_id
+
 
 class IntegrationWebhookEvent(models.Model):
     """Shopify topic handlers: each takes the delivery's JSON body."""
@@ -12,6 +14,21 @@ class IntegrationWebhookEvent(models.Model):
             self.env["shopify.order.binding"]._shopify_normalize_webhook(payload),
         )
         self.note = _("Sale order %(name)s", name=binding.odoo_id.name)
+
+    def _shopify_on_refund(self, payload):
+        """A refund (the body is the Refund): the order is read again from Shopify and
+        applied as it is now, the refund with it (once, whatever the deliveries)."""
+        Binding = self.env["shopify.order.binding"]
+        Binding._shopify_refresh_order(
+            self.backend_id, Binding._channel_normalize(refunded_order_id, payload)
+        )
+
+    def _shopify_on_order_edit(self, payload):
+        """An edit (the body says what changed, not the order): as a refund."""
+        Binding = self.env["shopify.order.binding"]
+        Binding._shopify_refresh_order(
+            self.backend_id, Binding._channel_normalize(edited_order_id, payload)
+        )
 
     def _shopify_on_inventory_level(self, payload):
         self.note = self.backend_id._shopify_on_inventory_level(payload) or False

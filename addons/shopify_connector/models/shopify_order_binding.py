@@ -48,6 +48,19 @@ class ShopifyOrderBinding(models.Model):
         return self._channel_normalize(normalize_webhook_order, payload)
 
     @api.model
+    def _shopify_refresh_order(self, backend, order_id):
+        """Read the order from Shopify (as it is now, with its refunds) and import it.
+
+        :raise PermanentError: Shopify has no such order (deleted since)
+        """
+        node = backend._shopify_client().order(order_id)
+        if node is None:
+            raise PermanentError(
+                _("Shopify has no order %(order)s (deleted since?).", order=order_id)
+            )
+        return self._import_order(backend, self._channel_normalize(normalize_graphql_order, node))
+
+    @api.model
     def _shopify_job_import(self, job):
         """Job handler: import the normalized order of the job's payload."""
         if job.payload.get("invalid"):

@@ -17,6 +17,7 @@ from . import (
     test_flow_order_poll,
     test_flow_orders,
     test_flow_oversell,
+    test_flow_refunds,
     test_flow_stock,
     test_flow_webhooks,
     test_mapping_media,

@@ -143,7 +143,7 @@ class CommittedShopMixin:
 
     def setup_committed_shop(self, sandbox_options=None, **backend_values):
         self.data = CommittedData(self)
-        server = start_server(**(sandbox_options or {}))
+        server = self.sandbox = start_server(**(sandbox_options or {}))
         self.addCleanup(server.stop)
         self.shop = SandboxClient(server.url)
         self.shop.control("POST", "seed", {"locations": [{"name": "Main warehouse"}]})

@@ -312,10 +312,53 @@ class TestOrders(ShopifyCassetteCase):
         self.assertEqual(garage["currencyCode"], "GBP")
         self.assertEqual(garage["displayFinancialStatus"], "PAID")
         self.assertIsNone(garage["cancelledAt"])
-        self.assertTrue(garage["totalPriceSet"]["shopMoney"]["amount"])
+        self.assertTrue(garage["currentTotalPriceSet"]["shopMoney"]["amount"])
+        self.assertEqual(line["currentQuantity"], 2)
+        self.assertEqual(garage["refunds"], [])
         # 3 pages and one OrderLineItems call for the garage's last 2 lines.
         names = [request["json"]["operationName"] for request in self.requests_sent]
         self.assertEqual(names, ["OrdersUpdatedSince"] * 3 + ["OrderLineItems"])
+
+    def test_an_edited_and_refunded_order_is_read_as_it_is_now(self):
+        self.sandbox(
+            "POST",
+            "/seed",
+            {"locations": [LOCATION], "products": [_product("Kit", ["E-1", "E-2"])]},
+        )
+        self._order("edited@example.com", [("E-1", 3), ("E-2", 1)])  # #1001
+        self.sandbox("POST", "/orders/1001/edit", {"set_quantity": [{"sku": "E-2", "quantity": 0}]})
+        self.sandbox(
+            "POST",
+            "/orders/1001/refund",
+            {
+                "line_items": [{"sku": "E-1", "quantity": 1, "restock_type": "cancel"}],
+                "shipping": {"full_refund": True},
+                "amount": "15.00",  # 12.00 + 5.99 worth
+            },
+        )
+        with self.cassette("order_edited_refunded"):
+            client = self.client()
+            (polled,), _cursor = client.orders_updated_since("2000-01-01T00:00:00Z")
+            read = client.order(polled["id"])
+        names = [request["json"]["operationName"] for request in self.requests_sent]
+        self.assertEqual(names, ["OrdersUpdatedSince", "Refund", "Order", "Refund"])
+        self.assertEqual(polled, read)
+        lines = read["lineItems"]["nodes"]
+        self.assertEqual(
+            [(li["quantity"], li["currentQuantity"]) for li in lines], [(3, 2), (1, 0)]
+        )
+        self.assertEqual(read["currentTotalPriceSet"]["shopMoney"]["amount"], "24.0")
+        shipping = read["shippingLines"]["nodes"][0]
+        self.assertEqual(shipping["currentDiscountedPriceSet"]["shopMoney"]["amount"], "0.0")
+        (refund,) = read["refunds"]
+        self.assertEqual(refund["totalRefundedSet"]["shopMoney"]["amount"], "15.0")
+        (item,) = refund["refundLineItems"]["nodes"]
+        self.assertEqual((item["quantity"], item["restockType"]), (1, "CANCEL"))
+        self.assertEqual(item["lineItem"]["id"], lines[0]["id"])
+        self.assertEqual(
+            refund["refundShippingLines"]["nodes"][0]["subtotalAmountSet"]["shopMoney"]["amount"],
+            "4.99",
+        )
 
     def test_partial_fulfillment(self):
         self.sandbox(

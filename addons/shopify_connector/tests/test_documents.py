@@ -30,6 +30,7 @@ REQUIRED_OPERATIONS = {
     "InventoryLevels",
     "OrdersUpdatedSince",
     "Order",
+    "Refund",
     "FulfillmentOrders",
     "FulfillmentCreate",
     "OrderFulfillments",
@@ -52,6 +53,7 @@ LARGEST_VARIABLES = {
     },
     "Order": {"lineItemsFirst": client.ORDER_LINE_ITEMS},
     "OrderLineItems": {"first": client.LINE_ITEMS_PAGE},
+    "RefundLineItems": {"first": client.REFUND_LINE_ITEMS_PAGE},
     "FulfillmentOrders": {
         "first": client.FULFILLMENT_ORDERS_PAGE,
         "lineItemsFirst": client.FULFILLMENT_ORDER_LINE_ITEMS,

@@ -1,6 +1,11 @@
 """Two workers at the same moment, with committed data and real cursors: importing the
-same Shopify order (orders/create and orders/updated delivered together), and
-exporting the first products of a shop and of a category."""
+same Shopify order (orders/create and orders/updated delivered together), a refund
+delivered while the poll imports the same order, and exporting the first products of
+a shop and of a category."""
+
+import json
+import time
+import uuid
 
 import psycopg2
 
@@ -194,3 +199,116 @@ class TestConcurrentFirstExports(CommittedShopMixin, BaseCase):
         keys = [d["key"] for d in definitions]
         self.assertEqual(sorted(keys), sorted(set(keys)))
         self.assertIn("fitment", keys)
+
+
+@tagged("post_install", "-at_install")
+class TestRefundRace(CommittedShopMixin, BaseCase):
+    """refunds/create and the poll apply the same refund of the same order in two
+    workers at once: one credit note."""
+
+    def setUp(self):
+        super().setUp()
+        self.setup_committed_shop(
+            sandbox_options={"plan": "plus"},
+            shopify_plan="plus",
+            order_currency_policy="pricelist",
+            state="connected",
+        )
+        self.addCleanup(self.delete_orders)
+        with self.data.env() as env:
+            # The shop sells in the company's currency (no rate to commit).
+            self.sandbox.app.store.currency = env.company.currency_id.name
+            env["integration.backend"].browse(self.backend_id)._set_credential(
+                "webhook_secret", "sandbox-client-secret"
+            )
+        self.committed_templates(["RACE-R1"], list_price=10.0)
+        self.run_worker(idle_wait=0)
+
+    def delete_orders(self):
+        with self.data.env() as env:
+            bindings = env["shopify.order.binding"].search([("backend_id", "=", self.backend_id)])
+            sales = bindings.odoo_id
+            moves = sales.order_line.invoice_lines.move_id | env["account.move"].search(
+                [("invoice_origin", "in", sales.mapped("name"))]
+            )
+            moves.button_draft()
+            moves.with_context(force_delete=True).unlink()
+            sales._action_cancel()
+            sales.picking_ids.move_ids.unlink()
+            sales.picking_ids.unlink()
+            partners = sales.partner_id | sales.partner_shipping_id | sales.partner_invoice_id
+            bindings.unlink()
+            sales.unlink()
+            env["integration.partner.binding"].search(
+                [("backend_id", "=", self.backend_id)]
+            ).unlink()
+            env["integration.webhook.event"].search([("backend_id", "=", self.backend_id)]).unlink()
+            partners.unlink()
+
+    def poll(self):
+        with self.data.env() as env:
+            backend = env["integration.backend"].browse(self.backend_id)
+            env["sync.job"].enqueue(backend, "shopify_poll_orders", backend)
+
+    def test_a_refund_webhook_and_the_poll_give_one_credit_note(self):
+        order = self.shop.control(
+            "POST",
+            "orders",
+            {
+                "email": "race@example.com",
+                "line_items": [{"sku": "RACE-R1", "quantity": 3, "price": "10.00"}],
+                "shipping": {"title": "Standard", "price": "5.00"},
+                "allow_oversell": True,
+            },
+        )["order"]
+        self.poll()
+        self.run_worker(idle_wait=0)
+        with self.data.env() as env:
+            backend = env["integration.backend"].browse(self.backend_id)
+            binding = env["shopify.order.binding"].search([("backend_id", "=", backend.id)])
+            binding.odoo_id._create_invoices().action_post()
+            backend._shopify_client().webhook_subscription_create(
+                "REFUNDS_CREATE", "https://odoo.invalid/shopify/webhook/recorded"
+            )
+        refund = self.shop.control(
+            "POST",
+            "orders/%s/refund" % order["id"],
+            # 15.00 worth (an item and the shipping), 14.00 returned
+            {
+                "line_items": [{"sku": "RACE-R1", "quantity": 1}],
+                "shipping": {"full_refund": True},
+                "amount": "14.00",
+            },
+        )["refund"]
+        (delivery,) = self.shop.control("GET", "webhooks/deliveries?topic=refunds/create")[
+            "deliveries"
+        ]
+        with self.data.env() as env:
+            target = env["integration.backend"]._webhook_target(self.backend_id)
+            env["integration.webhook.event"]._store_delivery(
+                target, str(uuid.uuid4()), "refunds/create", {}, json.dumps(delivery["payload"])
+            )
+        self.poll()
+        # The webhook's job reads the order and applies it; the poll's job queues the
+        # same order's import: two workers, one job at a time each. The one that loses
+        # the race is retried by the queue after its backoff.
+        for _round in range(30):
+            run_in_threads(2, lambda _index: self.run_worker(batch_size=1, idle_wait=2))
+            with self.data.env() as env:
+                if not env["sync.job"].search_count(
+                    [("backend_id", "=", self.backend_id), ("state", "=", "pending")]
+                ):
+                    break
+            time.sleep(1)
+        with self.data.env() as env:
+            jobs = env["sync.job"].search([("backend_id", "=", self.backend_id)])
+            self.assertEqual(set(jobs.mapped("state")), {"done"}, jobs.mapped("last_error"))
+            self.assertIn("shopify_import_order", jobs.mapped("operation"))
+            binding = env["shopify.order.binding"].search([("backend_id", "=", self.backend_id)])
+            sale = binding.odoo_id
+            credit_notes = env["account.move"].search(
+                [("move_type", "=", "out_refund"), ("invoice_origin", "=", sale.name)]
+            )
+            self.assertEqual(credit_notes.mapped("amount_total"), [14.0])
+            self.assertEqual(binding.platform_refund_ids, refund["admin_graphql_api_id"])
+            self.assertEqual(sale.order_line.filtered("channel_line_id").product_uom_qty, 2)

@@ -438,10 +438,10 @@ class TestOrders(ShopifyCase):
         self.assertFalse(pending.invoice_ids, "authorized is not paid yet")
 
     # ------------------------------------------------------------ edits and refunds
-    def edited(self, order, quantity, stamp="2026-01-06 09:00:00"):
-        """The order after an edit or a refund left ``quantity`` pads (webhook current_*)."""
+    def edited(self, order, quantity, stamp="2026-01-06 09:00:00", **extra):
+        """The order after an edit or a refund left ``quantity`` pads (current state)."""
         line = dict(order["lines"][0], quantity=quantity)
-        return dict(order, lines=[line] if quantity else [], updated_at=stamp)
+        return dict(order, lines=[line] if quantity else [], updated_at=stamp, **extra)
 
     def test_an_edit_reduces_what_is_not_delivered_yet(self):
         order = self.normalized("gid://shopify/Order/995")
@@ -453,9 +453,14 @@ class TestOrders(ShopifyCase):
         moves = sale.picking_ids.move_ids.filtered(lambda m: m.state != "cancel")
         self.assertEqual(sum(moves.mapped("product_uom_qty")), 1, "one left to deliver")
         self.assertEqual(moves.location_dest_id.usage, "customer", "and no return")
-        # A later poll carries the original quantity: an edit is never undone.
-        self.import_normalized(dict(order, updated_at="2026-01-07 09:00:00"))
+        # A state older than the edit (a late webhook delivery) never undoes it...
+        self.import_normalized(dict(order, updated_at="2026-01-05 09:00:00"))
         self.assertEqual(line.product_uom_qty, 1)
+        # ...and a newer one that adds units adds them.
+        self.import_normalized(self.edited(order, 2, stamp="2026-01-07 09:00:00"))
+        self.assertEqual(line.product_uom_qty, 2)
+        moves = sale.picking_ids.move_ids.filtered(lambda m: m.state not in ("done", "cancel"))
+        self.assertEqual(sum(moves.mapped("product_uom_qty")), 2, "two to deliver")
 
     def test_a_refund_after_invoicing_is_a_credit_note_after_delivery_an_activity(self):
         order = self.normalized("gid://shopify/Order/996")
@@ -467,12 +472,32 @@ class TestOrders(ShopifyCase):
         picking.move_ids.quantity = 2
         picking.move_ids.picked = True
         picking.with_context(skip_backorder=True).button_validate()
-        self.import_normalized(self.edited(order, 0))
+        refund = {
+            "external_id": "gid://shopify/Refund/996",
+            "created_at": "2026-01-06 09:00:00",
+            "amount": "120.00",
+            "lines": [
+                {
+                    "line_external_id": order["lines"][0]["external_id"],
+                    "quantity": 3,
+                    "amount": "120.00",
+                    "restock": False,
+                }
+            ],
+            "shipping": "0",
+            "shipping_tax": "0",
+        }
+        self.import_normalized(self.edited(order, 0, refunds=[refund]))
         line = sale.order_line.filtered("channel_line_id")
         self.assertEqual(line.product_uom_qty, 2, "the delivered two stay, the third is gone")
-        credit_note = sale.invoice_ids.filtered(lambda m: m.move_type == "out_refund")
+        credit_note = self.env["account.move"].search(
+            [("move_type", "=", "out_refund"), ("invoice_origin", "=", sale.name)]
+        )
         self.assertEqual(credit_note.state, "posted")
-        self.assertEqual(credit_note.invoice_line_ids.filtered("product_id").quantity, 1)
+        self.assertEqual(credit_note.amount_total, 120.0, "what the platform refunded")
+        self.assertEqual(sum(credit_note.invoice_line_ids.mapped("quantity")), 3)
+        self.assertEqual(line.qty_invoiced, 2, "the third unit credited on its line")
+        self.assertEqual(line.qty_to_invoice, 0, "the two delivered are not invoiced again")
         undelivered = sale.picking_ids.move_ids.filtered(
             lambda m: m.state not in ("done", "cancel")
         )
@@ -531,7 +556,7 @@ class TestOrders(ShopifyCase):
     def test_a_bad_order_of_a_polled_page_fails_alone(self):
         good, bad = graphql_tax_excluded(), graphql_tax_excluded()
         bad.update(id="gid://shopify/Order/987", name="#987")
-        bad["totalPriceSet"]["shopMoney"]["amount"] = "NaN"
+        bad["currentTotalPriceSet"]["shopMoney"]["amount"] = "NaN"
         self.env["shopify.order.binding"]._shopify_enqueue_imports(
             self.backend, [good, bad], "graphql"
         )

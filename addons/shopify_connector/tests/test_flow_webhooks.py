@@ -60,6 +60,8 @@ class TestWebhooks(SandboxMixin, HttpCase):
                 "ORDERS_CREATE",
                 "ORDERS_UPDATED",
                 "ORDERS_CANCELLED",
+                "ORDERS_EDITED",
+                "REFUNDS_CREATE",
                 "PRODUCTS_UPDATE",
                 "INVENTORY_LEVELS_UPDATE",
                 "APP_UNINSTALLED",
@@ -99,6 +101,55 @@ class TestWebhooks(SandboxMixin, HttpCase):
         )
         self.assertEqual(len(binding), 1)
         self.assertAlmostEqual(binding.odoo_id.amount_total, float(order["total_price"]), 2)
+
+    def test_refunds_and_edits_arrive_signed_and_refresh_the_order(self):
+        """Shopify's own refunds/create and orders/edited (bodies that are not orders)
+        make Odoo read the order again: the edit and the refund reach the sale order."""
+        client = self.backend._shopify_client()
+        for topic in ("REFUNDS_CREATE", "ORDERS_EDITED"):
+            subscription = client.webhook_subscription_create(
+                topic, self.backend._shopify_webhook_uri()
+            )
+            self.addCleanup(client.webhook_subscription_delete, subscription["id"])
+        order = self.shop.control(
+            "POST",
+            "orders",
+            {
+                "email": "refund@example.com",
+                "line_items": [{"sku": "OIL-3", "quantity": 3}],
+                "allow_oversell": True,
+                "tax_rate": "0.2",
+            },
+        )["order"]
+        self.wait_for_deliveries()
+        self.run_jobs()
+        binding = self.env["shopify.order.binding"].search(
+            [("external_id", "=", order["admin_graphql_api_id"])]
+        )
+        sale = binding.odoo_id
+        sale._create_invoices().action_post()
+        self.shop.control(
+            "POST",
+            "orders/%s/edit" % order["id"],
+            {"set_quantity": [{"sku": "OIL-3", "quantity": 2}]},
+        )
+        self.shop.control(
+            "POST",
+            "orders/%s/refund" % order["id"],
+            {"line_items": [{"sku": "OIL-3", "quantity": 1}], "amount": "5.00"},
+        )
+        deliveries = self.wait_for_deliveries()["deliveries"]
+        for topic in ("orders/edited", "refunds/create"):
+            (delivery,) = [d for d in deliveries if d["topic"] == topic]
+            self.assertEqual(delivery["status"], "delivered", delivery["attempts"])
+            self.assertEqual(len(self.events(topic)), 1, "stored once, verified")
+        self.run_jobs()
+        self.assertEqual(set(self.events("refunds/create").mapped("state")), {"done"})
+        self.assertEqual(sale.order_line.product_uom_qty, 1, "3, less one edited, one refunded")
+        credit_notes = self.env["account.move"].search(
+            [("move_type", "=", "out_refund"), ("invoice_origin", "=", sale.name)]
+        )
+        self.assertEqual(credit_notes.mapped("amount_total"), [5.0], "what Shopify refunded")
 
     def post(self, body, signature, delivery_id, topic="orders/create", shop=None, backend=None):
         return requests.post(

@@ -12,12 +12,17 @@ from odoo.addons.integration_channel.tools.order import (
     discount_percent,
     expected_amounts,
     expected_total,
+    line_changes,
     order_line_specs,
+    refund_credits,
+    refund_discrepancy,
 )
 from odoo.addons.shopify_connector.mapping.order import (
+    edited_order_id,
     normalize_graphql_order,
     normalize_webhook_order,
     odoo_datetime,
+    refunded_order_id,
 )
 
 D = Decimal
@@ -233,6 +238,7 @@ def graphql_tax_excluded():
                     "sku": "BP-F-C",
                     "name": "Brake pad set - Front / Ceramic",
                     "quantity": 2,
+                    "currentQuantity": 2,
                     "variant": {"id": "gid://shopify/ProductVariant/41"},
                     "originalUnitPriceSet": _bag("54.9", "EUR"),
                     "discountAllocations": [{"allocatedAmountSet": _bag("5.0")}],
@@ -243,6 +249,7 @@ def graphql_tax_excluded():
                     "sku": "OF-200",
                     "name": "Oil filter",
                     "quantity": 1,
+                    "currentQuantity": 1,
                     "variant": {"id": "gid://shopify/ProductVariant/42"},
                     "originalUnitPriceSet": _bag("12.5", "EUR"),
                     "discountAllocations": [],
@@ -257,15 +264,17 @@ def graphql_tax_excluded():
                     "title": "Standard",
                     "code": "STANDARD",
                     "originalPriceSet": _bag("5.9", "EUR"),
+                    "currentDiscountedPriceSet": _bag("5.9"),
                     "discountAllocations": [],
                     "taxLines": [_gql_tax("1.18")],
                 }
             ]
         },
-        "totalPriceSet": _bag("147.84", "EUR"),
-        "totalTaxSet": _bag("24.64"),
-        "totalDiscountsSet": _bag("5.0"),
-        "subtotalPriceSet": _bag("117.3"),
+        "currentTotalPriceSet": _bag("147.84", "EUR"),
+        "currentTotalTaxSet": _bag("24.64"),
+        "currentTotalDiscountsSet": _bag("5.0"),
+        "currentSubtotalPriceSet": _bag("117.3"),
+        "refunds": [],
     }
 
 
@@ -344,6 +353,7 @@ EXPECTED_TAX_EXCLUDED = {
     "total_tax": D("24.64"),
     "total_discount": D("5.00"),
     "subtotal": D("117.30"),
+    "refunds": None,
 }
 
 
@@ -442,6 +452,7 @@ def graphql_tax_included():
                     "sku": "BD-300",
                     "name": "Brake disc",
                     "quantity": 2,
+                    "currentQuantity": 2,
                     "variant": {"id": "gid://shopify/ProductVariant/51"},
                     "originalUnitPriceSet": _bag("60.0", "GBP"),
                     "discountAllocations": [{"allocatedAmountSet": _bag("12.0")}],
@@ -452,6 +463,7 @@ def graphql_tax_included():
                     "sku": None,
                     "name": "Fitting kit",
                     "quantity": 1,
+                    "currentQuantity": 1,
                     "variant": None,
                     "originalUnitPriceSet": _bag("19.99", "GBP"),
                     "discountAllocations": [],
@@ -466,15 +478,17 @@ def graphql_tax_included():
                     "title": "Express",
                     "code": "EXPRESS",
                     "originalPriceSet": _bag("4.99", "GBP"),
+                    "currentDiscountedPriceSet": _bag("3.99"),
                     "discountAllocations": [{"allocatedAmountSet": _bag("1.0")}],
                     "taxLines": [_gql_tax("0.67", title="GB VAT")],
                 }
             ]
         },
-        "totalPriceSet": _bag("131.98", "GBP"),
-        "totalTaxSet": _bag("22.0"),
-        "totalDiscountsSet": _bag("13.0"),
-        "subtotalPriceSet": _bag("127.99"),
+        "currentTotalPriceSet": _bag("131.98", "GBP"),
+        "currentTotalTaxSet": _bag("22.0"),
+        "currentTotalDiscountsSet": _bag("13.0"),
+        "currentSubtotalPriceSet": _bag("127.99"),
+        "refunds": [],
     }
 
 
@@ -484,11 +498,13 @@ class TestNormalizeOrder(BaseCase):
         from_webhook = normalize_webhook_order(webhook_tax_excluded())
         from_graphql = normalize_graphql_order(graphql_tax_excluded())
         self.assertEqual(from_webhook, EXPECTED_TAX_EXCLUDED)
-        self.assertEqual(from_graphql, EXPECTED_TAX_EXCLUDED)
+        # Only GraphQL says what the refunds were (none here).
+        self.assertEqual(from_graphql["refunds"], [])
+        self.assertEqual(dict(from_graphql, refunds=None), EXPECTED_TAX_EXCLUDED)
         self.assertEqual(list(from_webhook), list(from_graphql), "same keys, same order")
         self.assertEqual(
             normalize_webhook_order(webhook_tax_included()),
-            normalize_graphql_order(graphql_tax_included()),
+            dict(normalize_graphql_order(graphql_tax_included()), refunds=None),
         )
 
     def test_money_is_decimal(self):
@@ -648,7 +664,7 @@ class TestNormalizeOrder(BaseCase):
         with self.assertRaisesRegex(InvalidOrderData, "quantity"):
             normalize_webhook_order(payload)
         node = graphql_tax_excluded()
-        node["totalPriceSet"]["shopMoney"]["amount"] = "1e999"
+        node["currentTotalPriceSet"]["shopMoney"]["amount"] = "1e999"
         with self.assertRaisesRegex(InvalidOrderData, "1e999"):
             normalize_graphql_order(node)
 
@@ -772,3 +788,250 @@ class TestOrderLines(BaseCase):
         normalize_graphql_order(node)
         order_line_specs(order)
         self.assertEqual((payload, node), before)
+
+
+def _gql_refund(refund_id, created, total, lines=(), shipping=None, presentment=None):
+    """A RefundFields node; ``presentment``: the total in the customer's currency."""
+    total_set = _bag(total, "EUR")
+    if presentment:
+        total_set["presentmentMoney"] = {"amount": presentment, "currencyCode": "USD"}
+    return {
+        "id": "gid://shopify/Refund/%s" % refund_id,
+        "createdAt": created,
+        "totalRefundedSet": total_set,
+        "refundLineItems": {
+            "nodes": [
+                {
+                    "quantity": quantity,
+                    "restockType": restock,
+                    "lineItem": {"id": line_id},
+                    "subtotalSet": _bag(subtotal),
+                    "totalTaxSet": _bag(tax),
+                }
+                for line_id, quantity, restock, subtotal, tax in lines
+            ],
+            "pageInfo": {"hasNextPage": False, "endCursor": None},
+        },
+        "refundShippingLines": {
+            "nodes": [{"subtotalAmountSet": _bag(shipping[0]), "taxAmountSet": _bag(shipping[1])}]
+            if shipping
+            else []
+        },
+    }
+
+
+@tagged("post_install", "-at_install")
+class TestEditedAndRefundedOrders(BaseCase):
+    """Shopify's order as it is now (the GraphQL poll and refresh, the webhooks)."""
+
+    def edited_and_refunded(self):
+        """graphql_tax_excluded after one of the two pads was refunded (no restock) and
+        the filter edited away; the shipping refunded for less than it cost."""
+        node = graphql_tax_excluded()
+        pads, oil = node["lineItems"]["nodes"]
+        pads["currentQuantity"] = 1
+        oil["currentQuantity"] = 0
+        node["shippingLines"]["nodes"][0]["currentDiscountedPriceSet"] = _bag("2.9")
+        node["currentTotalPriceSet"] = _bag("66.36")
+        node["refunds"] = [
+            _gql_refund(
+                9,
+                "2026-11-28T09:00:00Z",
+                "60.0",
+                [(pads["id"], 1, "NO_RESTOCK", "52.4", "10.48")],
+                ("3.0", "0.6"),
+                presentment="70.2",
+            ),
+            _gql_refund(8, "2026-11-27T09:00:00Z", "5.0"),
+        ]
+        return node
+
+    def test_the_poll_reads_current_quantities_totals_and_shipping(self):
+        order = normalize_graphql_order(self.edited_and_refunded())
+        (pads,) = order["lines"]
+        self.assertEqual(pads["quantity"], 1, "the filter edited away is absent")
+        # The discount and the taxes Shopify gives are those of the two pads ordered.
+        self.assertEqual(pads["discount"], D("2.50"))
+        self.assertEqual(pads["taxes"][0]["amount"], D("10.48"))
+        self.assertEqual(pads["taxes"][0]["rate"], D("0.2"))
+        (shipping,) = order["shipping"]
+        self.assertEqual((shipping["price"], shipping["discount"]), (D("5.90"), D("3.00")))
+        # 54.90 - 2.50 + 2.90, 20 % VAT: what Odoo computes is Shopify's current total.
+        self.assertEqual(order["total"], D("66.36"))
+        self.assertEqual(expected_total(order_line_specs(order), False), order["total"])
+
+    def test_refunds_in_shop_money_oldest_first(self):
+        refunds = normalize_graphql_order(self.edited_and_refunded())["refunds"]
+        self.assertEqual([r["external_id"][-1] for r in refunds], ["8", "9"])
+        self.assertEqual(
+            refunds[0],
+            {
+                "external_id": "gid://shopify/Refund/8",
+                "created_at": "2026-11-27 09:00:00",
+                "amount": D("5.0"),
+                "lines": [],
+                "shipping": D("0"),
+                "shipping_tax": D("0"),
+            },
+        )
+        refund = refunds[1]
+        self.assertEqual(refund["amount"], D("60.0"), "shop money, not the 70.2 USD paid back")
+        self.assertEqual(
+            refund["lines"],
+            [
+                {
+                    "line_external_id": "gid://shopify/LineItem/11",
+                    "quantity": 1,
+                    "amount": D("62.88"),
+                    "restock": False,
+                }
+            ],
+        )
+        self.assertEqual((refund["shipping"], refund["shipping_tax"]), (D("3.0"), D("0.6")))
+        self.assertEqual(refund_discrepancy(refund), D("-6.48"), "60 back for 66.48 worth")
+        node = self.edited_and_refunded()
+        node["refunds"][0]["refundLineItems"]["nodes"][0]["restockType"] = "RETURN"
+        self.assertTrue(normalize_graphql_order(node)["refunds"][1]["lines"][0]["restock"])
+        node["refunds"] = "x"
+        with self.assertRaisesRegex(InvalidOrderData, "refunds"):
+            normalize_graphql_order(node)
+
+    def test_a_webhook_body_reads_current_units_and_knows_no_refunds(self):
+        payload = webhook_tax_excluded()
+        payload["line_items"][0]["current_quantity"] = 1
+        order = normalize_webhook_order(payload)
+        self.assertEqual(order["lines"][0]["discount"], D("2.50"))
+        self.assertEqual(order["lines"][0]["taxes"][0]["amount"], D("10.48"))
+        self.assertIsNone(order["refunds"], "its transactions are in the customer's currency")
+
+    def test_refund_and_edit_bodies_name_their_order(self):
+        self.assertEqual(refunded_order_id({"id": 9, "order_id": 5001}), "gid://shopify/Order/5001")
+        self.assertEqual(refunded_order_id({"order_id": "5001"}), "gid://shopify/Order/5001")
+        self.assertEqual(
+            edited_order_id({"order_edit": {"id": 1, "order_id": 5001}}),
+            "gid://shopify/Order/5001",
+        )
+        for body in ([], {"order_id": None}, {"order_id": True}, {"order_id": "1; DROP"}):
+            with self.subTest(body=body), self.assertRaisesRegex(InvalidOrderData, "order id"):
+                refunded_order_id(body)
+        for body in ({"order_id": 5001}, {"order_edit": "x"}, {"order_edit": {}}):
+            with self.subTest(body=body), self.assertRaisesRegex(InvalidOrderData, "order id"):
+                edited_order_id(body)
+
+
+def _sale_line(quantity, delivered, external_id="L1"):
+    return {"external_id": external_id, "quantity": quantity, "delivered": delivered}
+
+
+def _state(quantity, invoiced, current, credited=0):
+    return {"quantity": quantity, "invoiced": invoiced, "current": current, "credited": credited}
+
+
+def _refund(lines=(), amount="0", shipping="0", shipping_tax="0", ref="R1"):
+    return {
+        "external_id": ref,
+        "created_at": "2026-11-28 09:00:00",
+        "amount": D(amount),
+        "lines": [
+            {"line_external_id": key, "quantity": units, "amount": D(worth), "restock": True}
+            for key, units, worth in lines
+        ],
+        "shipping": D(shipping),
+        "shipping_tax": D(shipping_tax),
+    }
+
+
+@tagged("post_install", "-at_install")
+class TestQuantityAndCreditPlans(BaseCase):
+    """integration_channel.tools.order: what an edit or a refund changes."""
+
+    def test_quantities_go_to_the_platform_never_below_what_was_delivered(self):
+        order = {
+            "lines": [{"external_id": "L1", "quantity": 1}, {"external_id": "L3", "quantity": 2}]
+        }
+        changes = line_changes(
+            [_sale_line(3, 0), _sale_line(2, 2, "L2"), _sale_line(1, 0, "L3")], order
+        )
+        self.assertEqual(changes["quantities"], {"L1": 1, "L3": 2})
+        self.assertEqual(changes["kept"], {"L2": 2}, "delivered, then edited or refunded away")
+        self.assertEqual(changes["new"], [])
+        changes = line_changes(
+            [_sale_line(3, 2)], {"lines": [{"external_id": "L9", "quantity": 1}]}
+        )
+        self.assertEqual(changes["quantities"], {"L1": 2})
+        self.assertEqual(changes["kept"], {"L1": 2})
+        self.assertEqual(changes["new"], [{"external_id": "L9", "quantity": 1}])
+        unchanged = line_changes(
+            [_sale_line(2, 2)], {"lines": [{"external_id": "L1", "quantity": 2}]}
+        )
+        self.assertEqual(unchanged, {"quantities": {}, "kept": {}, "new": []})
+
+    def test_an_invoiced_unit_not_delivered_is_a_linked_credit(self):
+        # 3 invoiced, 1 refunded before delivery: the line went from 3 to 2.
+        (credit,) = refund_credits(
+            [_refund([("L1", 1, "12.00")], amount="12.00")], {"L1": _state(2, 3, 2)}, True
+        )
+        self.assertEqual(credit["lines"], [{"external_id": "L1", "quantity": 1, "linked": True}])
+        self.assertEqual(credit["amount"], D("12.00"))
+
+    def test_delivered_units_are_credited_without_a_link(self):
+        # 3 invoiced, 2 delivered, all 3 refunded: the line keeps the 2 delivered.
+        (credit,) = refund_credits(
+            [_refund([("L1", 3, "36.00")], amount="36.00")], {"L1": _state(2, 3, 0)}, True
+        )
+        self.assertEqual(
+            credit["lines"],
+            [
+                {"external_id": "L1", "quantity": 1, "linked": True},
+                {"external_id": "L1", "quantity": 2, "linked": False},
+            ],
+        )
+        # Credited before (a first refund of one of them): not again.
+        (credit,) = refund_credits(
+            [_refund([("L1", 1, "12.00")], amount="12.00")], {"L1": _state(2, 3, 1, 1)}, True
+        )
+        self.assertEqual(credit["lines"], [{"external_id": "L1", "quantity": 1, "linked": True}])
+
+    def test_what_was_never_invoiced_is_not_credited(self):
+        # Delivered 2 of 3, invoiced 2 (on delivery), the undelivered one refunded.
+        (credit,) = refund_credits(
+            [_refund([("L1", 1, "12.00")], amount="12.00")], {"L1": _state(2, 2, 2)}, True
+        )
+        self.assertEqual((credit["lines"], credit["amount"]), ([], D("0")))
+        # Shipping not invoiced: not credited either.
+        (credit,) = refund_credits(
+            [_refund(amount="6.00", shipping="5.00", shipping_tax="1.00")], {}, False
+        )
+        self.assertEqual((credit["shipping"], credit["amount"]), (D("0"), D("0")))
+
+    def test_the_credit_is_what_the_platform_returned(self):
+        # A shipping refund, a refund of less than the items, a goodwill refund.
+        (shipping,) = refund_credits(
+            [_refund(amount="6.00", shipping="5.00", shipping_tax="1.00")], {}, True
+        )
+        self.assertEqual((shipping["shipping"], shipping["amount"]), (D("5.00"), D("6.00")))
+        less, goodwill = refund_credits(
+            [
+                _refund([("L1", 1, "12.00")], amount="10.00"),
+                _refund(amount="4.00", ref="R2"),
+            ],
+            {"L1": _state(1, 2, 1)},
+            True,
+        )
+        self.assertEqual(less["amount"], D("10.00"))
+        self.assertEqual(less["lines"], [{"external_id": "L1", "quantity": 1, "linked": True}])
+        self.assertEqual(
+            (goodwill["refund"], goodwill["amount"], goodwill["lines"]), ("R2", D("4.00"), [])
+        )
+        # Half the units invoiced: the credit is the refund less the other half's worth.
+        (credit,) = refund_credits(
+            [_refund([("L1", 2, "24.00")], amount="20.00")], {"L1": _state(0, 1, 0)}, True
+        )
+        self.assertEqual(credit["amount"], D("8.00"))
+
+    def test_units_an_edit_took_off_are_credited_with_the_next_refund(self):
+        # An edit took an invoiced unit off; the refund of the difference names no item.
+        (credit,) = refund_credits([_refund(amount="12.00")], {"L1": _state(1, 2, 1)}, True)
+        self.assertEqual(credit["lines"], [{"external_id": "L1", "quantity": 1, "linked": True}])
+        self.assertEqual(credit["amount"], D("12.00"))
+        self.assertEqual(refund_credits([], {"L1": _state(1, 2, 1)}, True), [])
