@@ -6,17 +6,12 @@ Trading API (``/ws/api.dll``) and the control API (``/_sandbox/``)."""
 
 from __future__ import annotations
 
-import contextlib
 import json
-import signal
-import socket
-import struct
-import threading
-import time
 import uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
 
+from ..common import httpserver as common_server
+from ..common.httpserver import BaseHandler
 from . import control, errors
 from .app import EbayApp
 from .auth import INVALID_REQUEST, oauth_error
@@ -29,20 +24,9 @@ CONSENT_PATH = "/oauth2/authorize"
 TRADING_PATH = "/ws/api.dll"
 
 
-class Handler(BaseHTTPRequestHandler):
+class Handler(BaseHandler):
     server_version = "eBaySandbox/1.0"
-    protocol_version = "HTTP/1.1"
-    app: EbayApp  # set on the subclass made by SandboxServer
-    stopping: threading.Event
-
-    def log_message(self, format, *args):
-        if getattr(self.server, "verbose", False):
-            super().log_message(format, *args)
-
-    # ------------------------------------------------------------- helpers
-    def _body(self) -> bytes:
-        length = int(self.headers.get("Content-Length") or 0)
-        return self.rfile.read(length) if length else b""
+    app: EbayApp
 
     def _send(self, response: Response) -> None:
         body = response.body
@@ -63,20 +47,6 @@ class Handler(BaseHTTPRequestHandler):
         if self.command != "HEAD":
             self.wfile.write(payload)
 
-    def _reset(self) -> None:
-        """Close the connection with a TCP reset (SO_LINGER 0)."""
-        linger = struct.pack("ii", 1, 0)
-        with contextlib.suppress(OSError):
-            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, linger)
-        self.close_connection = True
-        with contextlib.suppress(OSError):
-            self.connection.close()
-
-    def _wait(self, seconds: float) -> None:
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline and not self.stopping.is_set():
-            time.sleep(0.01)
-
     def _fault(self, target: str | None) -> bool:
         """Apply an injected fault; True when the request has been answered."""
         action = self.app.faults.take(target) if target else None
@@ -86,8 +56,7 @@ class Handler(BaseHTTPRequestHandler):
             self._reset()
             return True
         if "timeout" in action:
-            self._wait(action["timeout"] or self.app.config.fault_timeout_seconds)
-            self.close_connection = True
+            self._hang(action["timeout"] or self.app.config.fault_timeout_seconds)
             return True
         if action.get("delay"):
             self._wait(action["delay"])
@@ -101,19 +70,6 @@ class Handler(BaseHTTPRequestHandler):
                 self._send(Response(status, err.body(), err.headers))
             return True
         return False
-
-    # -------------------------------------------------------------- verbs
-    def do_GET(self):
-        self._route("GET")
-
-    def do_POST(self):
-        self._route("POST")
-
-    def do_PUT(self):
-        self._route("PUT")
-
-    def do_DELETE(self):
-        self._route("DELETE")
 
     def _route(self, method: str) -> None:
         url = urlsplit(self.path)
@@ -172,61 +128,9 @@ def _trading_fault(status: int) -> bytes:
     ).encode()
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    block_on_close = False
-    allow_reuse_address = True
-
-
-class SandboxServer:
-    """A running sandbox: ``.url``, ``.app``, ``.stop()``."""
-
-    def __init__(self, app: EbayApp, host: str = "127.0.0.1", port: int = 0, verbose=False):
-        self.app = app
-        self.stopping = threading.Event()
-        handler = type("BoundHandler", (Handler,), {"app": app, "stopping": self.stopping})
-        self.httpd = _Server((host, port), handler)
-        self.httpd.verbose = verbose
-        self.host, self.port = self.httpd.server_address[:2]
-        self.url = f"http://{self.host}:{self.port}"
-        app.base_url = self.url
-        self._thread = threading.Thread(
-            target=self.httpd.serve_forever,
-            args=(0.05,),  # poll interval: stop() returns within 50 ms
-            name="ebay-sandbox-http",
-            daemon=True,
-        )
-
-    def start(self) -> SandboxServer:
-        self._thread.start()
-        return self
-
-    def serve_forever(self) -> None:
-        """Serve in this thread until SIGTERM or Ctrl-C, then close everything."""
-
-        def _terminate(signum, frame):
-            raise KeyboardInterrupt
-
-        signal.signal(signal.SIGTERM, _terminate)
-        try:
-            self.httpd.serve_forever()
-        except KeyboardInterrupt:
-            pass
-        finally:
-            self.httpd.server_close()
-            self.app.stop()
-
-    def stop(self) -> None:
-        self.stopping.set()
-        self.httpd.shutdown()
-        self.httpd.server_close()
-        self.app.stop()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.stop()
+class SandboxServer(common_server.SandboxServer):
+    handler_class = Handler
+    thread_name = "ebay-sandbox-http"
 
 
 def start_server(

@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import signal
-import socket
-import struct
-import threading
-import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
 
+from ..common import httpserver as common_server
+from ..common.httpserver import BaseHandler
 from . import control
 from .app import SandboxApp
 from .config import Config
@@ -17,19 +13,9 @@ from .faults import STATUS_BODIES
 from .formats import dumps
 
 
-class Handler(BaseHTTPRequestHandler):
+class Handler(BaseHandler):
     server_version = "ShipStationSandbox/1.0"
-    protocol_version = "HTTP/1.1"
-    app: SandboxApp  # set on the subclass made by SandboxServer
-    stopping: threading.Event
-
-    def log_message(self, format, *args):
-        if getattr(self.server, "verbose", False):
-            super().log_message(format, *args)
-
-    def _body(self) -> bytes:
-        length = int(self.headers.get("Content-Length") or 0)
-        return self.rfile.read(length) if length else b""
+    app: SandboxApp
 
     def _send(self, status: int, payload, headers: dict | None = None) -> None:
         if payload is None:
@@ -48,11 +34,6 @@ class Handler(BaseHTTPRequestHandler):
         if self.command != "HEAD" and body:
             self.wfile.write(body)
 
-    def _wait(self, seconds: float) -> None:
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline and not self.stopping.is_set():
-            time.sleep(0.01)
-
     def _fault(self, path: str) -> bool:
         """Apply an injected fault; True when the request has been dealt with."""
         action = self.app.faults.take(path)
@@ -61,14 +42,10 @@ class Handler(BaseHTTPRequestHandler):
         if action.get("delay"):
             self._wait(action["delay"])
         if action.get("reset"):
-            # SO_LINGER 0: closing sends a TCP reset instead of an orderly FIN.
-            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-            self.connection.close()
-            self.close_connection = True
+            self._reset()
             return True
         if "timeout" in action:
-            self._wait(action["timeout"] or self.app.config.fault_timeout_seconds)
-            self.close_connection = True
+            self._hang(action["timeout"] or self.app.config.fault_timeout_seconds)
             return True
         if action.get("status"):
             status = action["status"]
@@ -82,18 +59,6 @@ class Handler(BaseHTTPRequestHandler):
             self._send(status, STATUS_BODIES[status], headers)
             return True
         return False
-
-    def do_GET(self):
-        self._route("GET")
-
-    def do_POST(self):
-        self._route("POST")
-
-    def do_PUT(self):
-        self._route("PUT")
-
-    def do_DELETE(self):
-        self._route("DELETE")
 
     def _route(self, method: str) -> None:
         url = urlsplit(self.path)
@@ -127,59 +92,12 @@ class Handler(BaseHTTPRequestHandler):
             )
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    block_on_close = False
-    allow_reuse_address = True
-    request_queue_size = 128
+class SandboxServer(common_server.SandboxServer):
+    handler_class = Handler
+    thread_name = "shipstation-sandbox"
 
-
-class SandboxServer:
-    """A running sandbox: ``.url``, ``.app``, ``.stop()``."""
-
-    def __init__(self, app: SandboxApp, host: str = "127.0.0.1", port: int = 0, verbose=False):
-        self.app = app
-        self.stopping = threading.Event()
-        handler = type("BoundHandler", (Handler,), {"app": app, "stopping": self.stopping})
-        self.httpd = _Server((host, port), handler)
-        self.httpd.verbose = verbose
-        self.host, self.port = self.httpd.server_address[:2]
-        self.url = f"http://{self.host}:{self.port}"
-        app.set_base_url(self.url)
-        self._thread = threading.Thread(
-            target=self.httpd.serve_forever, name="shipstation-sandbox", daemon=True
-        )
-
-    def start(self) -> SandboxServer:
-        self._thread.start()
-        return self
-
-    def serve_forever(self) -> None:
-        """Serve in this thread until SIGTERM or Ctrl-C, then close everything."""
-
-        def _terminate(signum, frame):
-            raise KeyboardInterrupt
-
-        signal.signal(signal.SIGTERM, _terminate)
-        try:
-            self.httpd.serve_forever()
-        except KeyboardInterrupt:
-            pass
-        finally:
-            self.httpd.server_close()
-            self.app.stop()
-
-    def stop(self) -> None:
-        self.stopping.set()
-        self.httpd.shutdown()
-        self.httpd.server_close()
-        self.app.stop()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.stop()
+    def _publish_url(self, url: str) -> None:
+        self.app.set_base_url(url)
 
 
 def start_server(

@@ -5,13 +5,11 @@ from __future__ import annotations
 import email.parser
 import email.policy
 import json
-import signal
-import threading
-import time
 import uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+from ..common import httpserver as common_server
+from ..common.httpserver import BaseHandler
 from . import control
 from .app import SandboxApp
 from .auth import INVALID_TOKEN_BODY
@@ -37,20 +35,9 @@ def _parse_multipart(content_type: str, body: bytes) -> dict[str, bytes]:
     return fields
 
 
-class Handler(BaseHTTPRequestHandler):
+class Handler(BaseHandler):
     server_version = "ShopifySandbox/1.0"
-    protocol_version = "HTTP/1.1"
-    app: SandboxApp  # set on the subclass made by SandboxServer
-    stopping: threading.Event
-
-    def log_message(self, format, *args):
-        if getattr(self.server, "verbose", False):
-            super().log_message(format, *args)
-
-    # ------------------------------------------------------------- helpers
-    def _body(self) -> bytes:
-        length = int(self.headers.get("Content-Length") or 0)
-        return self.rfile.read(length) if length else b""
+    app: SandboxApp
 
     def _send(self, status: int, payload, headers: dict | None = None, raw: bytes | None = None):
         body = raw if raw is not None else json.dumps(payload).encode("utf-8")
@@ -74,16 +61,10 @@ class Handler(BaseHTTPRequestHandler):
         if not action:
             return False
         if "timeout" in action:
-            seconds = action["timeout"] or self.app.config.fault_timeout_seconds
-            deadline = time.monotonic() + seconds
-            while time.monotonic() < deadline and not self.stopping.is_set():
-                time.sleep(0.05)
-            self.close_connection = True
+            self._hang(action["timeout"] or self.app.config.fault_timeout_seconds)
             return True
         if action.get("delay"):
-            deadline = time.monotonic() + action["delay"]
-            while time.monotonic() < deadline and not self.stopping.is_set():
-                time.sleep(0.01)
+            self._wait(action["delay"])
         if action.get("status"):
             status = action["status"]
             headers = {}
@@ -92,19 +73,6 @@ class Handler(BaseHTTPRequestHandler):
             self._send(status, STATUS_BODIES[status], headers)
             return True
         return False
-
-    # -------------------------------------------------------------- verbs
-    def do_GET(self):
-        self._route("GET")
-
-    def do_POST(self):
-        self._route("POST")
-
-    def do_PUT(self):
-        self._route("PUT")
-
-    def do_DELETE(self):
-        self._route("DELETE")
 
     def _route(self, method: str) -> None:
         url = urlsplit(self.path)
@@ -208,59 +176,12 @@ class Handler(BaseHTTPRequestHandler):
         return self._send(201, {"key": key, "size": len(body)})
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    block_on_close = False
-    allow_reuse_address = True
+class SandboxServer(common_server.SandboxServer):
+    handler_class = Handler
 
-
-class SandboxServer:
-    """A running sandbox: ``.url``, ``.app``, ``.stop()``."""
-
-    def __init__(self, app: SandboxApp, host: str = "127.0.0.1", port: int = 0, verbose=False):
-        self.app = app
-        self.stopping = threading.Event()
-        handler = type("BoundHandler", (Handler,), {"app": app, "stopping": self.stopping})
-        self.httpd = _Server((host, port), handler)
-        self.httpd.verbose = verbose
-        self.host, self.port = self.httpd.server_address[:2]
-        self.url = f"http://{self.host}:{self.port}"
-        self.graphql_url = self.url + GRAPHQL_PATH
-        app.base_url = self.url
-        self._thread = threading.Thread(
-            target=self.httpd.serve_forever, name="sandbox-http", daemon=True
-        )
-
-    def start(self) -> SandboxServer:
-        self._thread.start()
-        return self
-
-    def serve_forever(self) -> None:
-        """Serve in this thread until SIGTERM or Ctrl-C, then close everything."""
-
-        def _terminate(signum, frame):
-            raise KeyboardInterrupt
-
-        signal.signal(signal.SIGTERM, _terminate)
-        try:
-            self.httpd.serve_forever()
-        except KeyboardInterrupt:
-            pass
-        finally:
-            self.httpd.server_close()
-            self.app.stop()
-
-    def stop(self) -> None:
-        self.stopping.set()
-        self.httpd.shutdown()
-        self.httpd.server_close()
-        self.app.stop()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.stop()
+    def _publish_url(self, url: str) -> None:
+        self.graphql_url = url + GRAPHQL_PATH
+        self.app.base_url = url
 
 
 def start_server(
