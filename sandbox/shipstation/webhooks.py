@@ -4,34 +4,23 @@ after failures; and rules to drop, delay or hold deliveries (control API)."""
 
 from __future__ import annotations
 
-import heapq
-import ipaddress
-import itertools
 import json
-import threading
 import time
-import urllib.error
-import urllib.parse
-import urllib.request
+
+from ..common.dispatch import Dispatcher
 
 USER_AGENT = "ShipStation"
 
 
-class WebhookDispatcher:
-    """Queues deliveries and sends them from one background thread."""
+class WebhookDispatcher(Dispatcher):
+    """ShipStation's deliveries, with rules that drop, delay or hold them."""
+
+    thread_name = "ss-webhooks"
 
     def __init__(self, store, config):
-        self.store = store
-        self.config = config
         self.base_url = "http://127.0.0.1"
-        self.deliveries: list[dict] = []
         self.rules: list[dict] = []
-        self._heap: list[tuple[float, int, dict]] = []
-        self._seq = itertools.count(1)
-        self._cond = threading.Condition()
-        self._stop = False
-        self._thread = threading.Thread(target=self._run, name="ss-webhooks", daemon=True)
-        self._thread.start()
+        super().__init__(store, config)
 
     # ------------------------------------------------------------------ public
     def resource_url(self, path: str, batch_number: int) -> str:
@@ -78,8 +67,7 @@ class WebhookDispatcher:
             if rule and rule.get("delay"):
                 due += float(rule["delay"])
                 delivery["delayed"] = float(rule["delay"])
-            heapq.heappush(self._heap, (due, delivery["id"], delivery))
-            self._cond.notify()
+            self._push(due, delivery)
 
     def _rule_for(self, event: str) -> dict | None:
         for rule in list(self.rules):
@@ -110,9 +98,8 @@ class WebhookDispatcher:
             for delivery in self.deliveries:
                 if delivery["status"] == "held" and delivery_id in (None, delivery["id"]):
                     delivery["status"] = "pending"
-                    heapq.heappush(self._heap, (time.monotonic(), delivery["id"], delivery))
+                    self._push(time.monotonic(), delivery)
                     count += 1
-            self._cond.notify()
         return count
 
     def clear(self) -> None:
@@ -121,12 +108,6 @@ class WebhookDispatcher:
             self._heap.clear()
             self.rules.clear()
 
-    def stop(self) -> None:
-        with self._cond:
-            self._stop = True
-            self._cond.notify()
-        self._thread.join(timeout=5)
-
     def snapshot(self) -> list[dict]:
         with self._cond:
             return [
@@ -134,77 +115,12 @@ class WebhookDispatcher:
                 for d in self.deliveries
             ]
 
-    def wait_idle(self, timeout: float = 10.0) -> bool:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            with self._cond:
-                if not any(d["status"] == "pending" for d in self.deliveries):
-                    return True
-            time.sleep(0.02)
-        return False
-
     # --------------------------------------------------------------- internals
-    def _allowed(self, url: str) -> bool:
-        parsed = urllib.parse.urlsplit(url)
-        if parsed.scheme not in ("http", "https") or not parsed.hostname:
-            return False
-        host = parsed.hostname
-        if host == "localhost" or host in (self.config.webhook_allowed_hosts or []):
-            return True
-        try:
-            return ipaddress.ip_address(host).is_loopback
-        except ValueError:
-            return False
+    def _target(self, delivery: dict) -> str:
+        return delivery["target_url"]
 
-    def _run(self) -> None:
-        while True:
-            with self._cond:
-                while not self._stop:
-                    if self._heap and self._heap[0][0] <= time.monotonic():
-                        break
-                    wait = self._heap[0][0] - time.monotonic() if self._heap else None
-                    self._cond.wait(timeout=wait)
-                if self._stop:
-                    return
-                _due, _seq, delivery = heapq.heappop(self._heap)
-            self._attempt(delivery)
+    def _headers(self, delivery: dict) -> dict:
+        return {"Content-Type": "application/json; charset=utf-8", "User-Agent": USER_AGENT}
 
-    def _attempt(self, delivery: dict) -> None:
-        if delivery["status"] != "pending":
-            return
-        if not self._allowed(delivery["target_url"]):
-            with self._cond:
-                delivery["attempts"].append(
-                    {"at": time.time(), "error": "refused: only loopback target URLs are called"}
-                )
-                delivery["status"] = "refused"
-            return
-        request = urllib.request.Request(
-            delivery["target_url"],
-            data=json.dumps(delivery["body"]).encode(),
-            headers={"Content-Type": "application/json; charset=utf-8", "User-Agent": USER_AGENT},
-            method="POST",
-        )
-        attempt: dict = {"at": time.time()}
-        ok = False
-        try:
-            with urllib.request.urlopen(request, timeout=self.config.webhook_timeout) as resp:
-                attempt["status_code"] = resp.status
-                ok = 200 <= resp.status < 300
-        except urllib.error.HTTPError as exc:
-            attempt["status_code"] = exc.code
-        except Exception as exc:
-            attempt["error"] = f"{type(exc).__name__}: {exc}"
-        with self._cond:
-            delivery["attempts"].append(attempt)
-            if ok:
-                delivery["status"] = "delivered"
-                return
-            tries = len(delivery["attempts"])
-            if tries >= self.config.webhook_max_attempts:
-                delivery["status"] = "failed"
-                return
-            delays = list(self.config.webhook_retry_delays) or [0.0]
-            delay = float(delays[min(tries - 1, len(delays) - 1)])
-            heapq.heappush(self._heap, (time.monotonic() + delay, delivery["id"], delivery))
-            self._cond.notify()
+    def _payload(self, delivery: dict) -> bytes:
+        return json.dumps(delivery["body"]).encode()

@@ -11,18 +11,12 @@ import base64
 import datetime as dt
 import functools
 import hashlib
-import heapq
 import hmac
-import ipaddress
-import itertools
 import json
-import threading
 import time
-import urllib.error
-import urllib.parse
-import urllib.request
 import uuid
 
+from ..common.dispatch import Dispatcher
 from .schema import API_VERSION
 from .store import CENT, Store, dec, gid_number, money
 
@@ -478,19 +472,10 @@ class PayloadBuilder:
         }
 
 
-class WebhookDispatcher:
-    """Queues deliveries and sends them from one background thread."""
+class WebhookDispatcher(Dispatcher):
+    """Shopify's deliveries: signed, one per subscription of the topic."""
 
-    def __init__(self, store: Store, config):
-        self.store = store
-        self.config = config
-        self.deliveries: list[dict] = []
-        self._heap: list[tuple[float, int, dict]] = []
-        self._seq = itertools.count()
-        self._cond = threading.Condition()
-        self._stop = False
-        self._thread = threading.Thread(target=self._run, name="webhooks", daemon=True)
-        self._thread.start()
+    refused = "refused: only loopback webhook URIs are delivered"
 
     # ---------------------------------------------------------------- public
     def emit(self, rest_topic: str, payload: dict) -> None:
@@ -523,19 +508,12 @@ class WebhookDispatcher:
             }
             with self._cond:
                 self.deliveries.append(delivery)
-                heapq.heappush(self._heap, (time.monotonic(), next(self._seq), delivery))
-                self._cond.notify()
+                self._push(time.monotonic(), delivery)
 
     def clear(self) -> None:
         with self._cond:
             self.deliveries.clear()
             self._heap.clear()
-
-    def stop(self) -> None:
-        with self._cond:
-            self._stop = True
-            self._cond.notify()
-        self._thread.join(timeout=5)
 
     def snapshot(self) -> list[dict]:
         with self._cond:
@@ -544,52 +522,13 @@ class WebhookDispatcher:
                 for d in self.deliveries
             ]
 
-    def wait_idle(self, timeout: float = 10.0) -> bool:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            with self._cond:
-                if not any(d["status"] == "pending" for d in self.deliveries):
-                    return True
-            time.sleep(0.02)
-        return False
-
     # -------------------------------------------------------------- internals
-    def _allowed(self, uri: str) -> bool:
-        parsed = urllib.parse.urlsplit(uri)
-        if parsed.scheme not in ("http", "https") or not parsed.hostname:
-            return False
-        host = parsed.hostname
-        if host == "localhost" or host in (self.config.webhook_allowed_hosts or []):
-            return True
-        try:
-            return ipaddress.ip_address(host).is_loopback
-        except ValueError:
-            return False
+    def _target(self, delivery: dict) -> str:
+        return delivery["uri"]
 
-    def _run(self) -> None:
-        while True:
-            with self._cond:
-                while not self._stop:
-                    if self._heap and self._heap[0][0] <= time.monotonic():
-                        break
-                    wait = self._heap[0][0] - time.monotonic() if self._heap else None
-                    self._cond.wait(timeout=wait)
-                if self._stop:
-                    return
-                _due, _seq, delivery = heapq.heappop(self._heap)
-            self._attempt(delivery)
-
-    def _attempt(self, delivery: dict) -> None:
-        if delivery["status"] != "pending":
-            return
-        if not self._allowed(delivery["uri"]):
-            delivery["attempts"].append(
-                {"at": time.time(), "error": "refused: only loopback webhook URIs are delivered"}
-            )
-            delivery["status"] = "refused"
-            return
+    def _headers(self, delivery: dict) -> dict:
         body = delivery["body"]
-        headers = {
+        return {
             "Content-Type": "application/json",
             "User-Agent": "Shopify-Captain-Hook",
             "X-Shopify-Topic": delivery["topic"],
@@ -600,27 +539,3 @@ class WebhookDispatcher:
             "X-Shopify-Triggered-At": delivery["triggered_at"],
             "X-Shopify-API-Version": API_VERSION,
         }
-        request = urllib.request.Request(delivery["uri"], data=body, headers=headers, method="POST")
-        attempt = {"at": time.time()}
-        ok = False
-        try:
-            with urllib.request.urlopen(request, timeout=self.config.webhook_timeout) as resp:
-                attempt["status_code"] = resp.status
-                ok = 200 <= resp.status < 300
-        except urllib.error.HTTPError as exc:
-            attempt["status_code"] = exc.code
-        except Exception as exc:
-            attempt["error"] = f"{type(exc).__name__}: {exc}"
-        with self._cond:
-            delivery["attempts"].append(attempt)
-            if ok:
-                delivery["status"] = "delivered"
-                return
-            delays = list(self.config.webhook_retry_delays)
-            tries = len(delivery["attempts"])
-            if tries >= self.config.webhook_max_attempts:
-                delivery["status"] = "failed"
-                return
-            delay = delays[min(tries - 1, len(delays) - 1)] if delays else 0.0
-            heapq.heappush(self._heap, (time.monotonic() + delay, next(self._seq), delivery))
-            self._cond.notify()
