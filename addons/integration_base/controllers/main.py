@@ -40,10 +40,15 @@ class WebhookController(http.Controller):
             raise RequestEntityTooLarge()
         return request.httprequest.get_data(cache=False)
 
-    def _receive(self, backend_id, platform=None):
+    def _receive(self, backend_id, platform=None, route_values=None):
         """Verify, store, enqueue, answer, for backend ``backend_id`` (of ``platform``
         when given). An unknown backend and a delivery its platform's verifier refuses
-        get the same answer, 401, and nothing is stored."""
+        get the same answer, 401, and nothing is stored.
+
+        ``route_values`` go to the verifier as keyword arguments, for a platform that
+        signs nothing and authenticates its deliveries by a secret in the URL.
+        A spec with ``identify`` (a function of the parsed body and the headers giving
+        (delivery id, topic)) serves a platform whose headers carry neither."""
         body = self._read_body()
         headers = request.httprequest.headers
         target = request.env["integration.backend"]._webhook_target(backend_id)
@@ -51,20 +56,25 @@ class WebhookController(http.Controller):
         if (
             not target
             or (platform and target["platform"] != platform)
-            or not target["verify"](body, headers)
+            or not target["verify"](body, headers, **(route_values or {}))
         ):
             _logger.warning("webhook for backend %s refused: unknown or not verified", backend_id)
             raise Unauthorized()
         spec = target["spec"]
         try:
             text = body.decode("utf-8")
-            json.loads(text)
+            data = json.loads(text)
         except (ValueError, RecursionError) as exc:  # nesting too deep for the parser
             raise BadRequest("The body is not valid JSON.") from exc
-        delivery_id = headers.get(spec["delivery_id"])
-        if not delivery_id:
-            raise BadRequest("Missing %s header." % spec["delivery_id"])
-        topic = headers.get(spec["topic"])
+        if spec.get("identify"):
+            delivery_id, topic = spec["identify"](data, headers)
+            if not delivery_id:
+                raise BadRequest("The delivery does not say what it is about.")
+        else:
+            delivery_id = headers.get(spec["delivery_id"])
+            if not delivery_id:
+                raise BadRequest("Missing %s header." % spec["delivery_id"])
+            topic = headers.get(spec["topic"])
         kept = {name: headers.get(name) for name in spec["kept_headers"] if headers.get(name)}
         kept.update({spec["topic"]: topic, spec["delivery_id"]: delivery_id})
         # PostgreSQL stores no NUL character, in text or in JSON.

@@ -45,7 +45,11 @@ def error_for_status(platform, response, message=None):
     detail = message or (response.text or "")[:300]
     text = "%s answered %s: %s" % (platform, status, detail)
     if status == 429:
+        # Retry-After when the platform sends it; else the end of its request window
+        # (X-Rate-Limit-Reset, seconds: ShipStation's 429 carries only that).
         wait = parse_retry_after(response.headers.get("Retry-After"))
+        if wait is None:
+            wait = parse_retry_after(response.headers.get("X-Rate-Limit-Reset"))
         return RateLimitedError(text, retry_after=wait, status=status)
     if status in (401, 403):
         return AuthenticationError(
