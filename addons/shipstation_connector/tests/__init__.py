@@ -1,4 +1,5 @@
 from . import (
+    test_api_client,
     test_flow_account,
     test_flow_carrier,
     test_flow_concurrency,
