@@ -307,16 +307,27 @@ class IntegrationBackend(models.Model):
             voided.extend(records)
         if voided:
             self._shipstation_queue_shipments(voided)
+        marked = []
+        for _number, _last, records in client.pages(
+            "/orders", "orders", orderStatus="shipped", modifyDateStart=pacific(since)
+        ):
+            marked.extend(r for r in records if r.get("orderKey"))
+        if marked:
+            self._shipstation_queue_shipments([], marked_shipped=marked)
         return seen
 
-    def _shipstation_queue_shipments(self, records, env=None):
+    def _shipstation_queue_shipments(self, records, env=None, marked_shipped=()):
         # JSON with plain numbers: the job's payload is a json column.
-        plain = json.loads(json.dumps(records, default=float))
+        payload = json.loads(
+            json.dumps(
+                {"shipments": records, "marked_shipped": list(marked_shipped)}, default=float
+            )
+        )
         (env or self.env)["sync.job"].enqueue(
             self.with_env(env or self.env),
             "shipstation_apply_shipments",
             self.with_env(env or self.env),
-            payload={"shipments": plain},
+            payload=payload,
             dedupe_key=None,
         )
 
@@ -353,8 +364,11 @@ class IntegrationBackend(models.Model):
         )
 
     def _shipstation_job_apply_shipments(self, job):
-        records = (job.payload or {}).get("shipments") or []
-        return self.env["shipstation.shipment"]._process(self, records)
+        payload = job.payload or {}
+        Shipment = self.env["shipstation.shipment"]
+        return Shipment._process(self, payload.get("shipments") or []) + (
+            Shipment._process_marked_shipped(self, payload.get("marked_shipped") or [])
+        )
 
     def _shipstation_resource_allowed(self, url):
         """Raise when a webhook's resource_url may not be fetched (logged: the URL came

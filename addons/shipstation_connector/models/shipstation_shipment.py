@@ -100,6 +100,26 @@ class ShipStationShipment(models.Model):
         return done
 
     @api.model
+    def _process_marked_shipped(self, backend, orders, client=None):
+        """Orders a person marked as shipped in ShipStation, with no label there (a
+        parcel sent another way): ShipStation lists no shipment for them, so their
+        delivery is validated in full here, once, and a person is asked for the
+        tracking number (which then goes to the channel as any later tracking)."""
+        done = 0
+        for record in orders:
+            if record.get("orderStatus") != "shipped":
+                continue
+            order = self._order_of(backend, record.get("orderId"), record.get("orderKey"))
+            if not order or order.mode != "warehouse" or order.state != "sent":
+                continue
+            try:
+                with self.env.cr.savepoint():
+                    done += order._shipstation_take_marked_shipped(record, client)
+            except (IntegrationError, UserError) as exc:
+                order.write({"state": "error", "last_error": getattr(exc, "message", str(exc))})
+        return done
+
+    @api.model
     def _order_of(self, backend, order_id, key):
         Order = self.env["shipstation.order"]
         domain = [("backend_id", "=", backend.id)]
@@ -195,3 +215,32 @@ class ShipStationOrder(models.Model):
             }
         )
         return acted + len(new)
+
+    def _shipstation_take_marked_shipped(self, record, client=None):
+        self.ensure_one()
+        backend = self.backend_id
+        backend._lock("shipstation-order", self.id)
+        client = client or backend._shipstation_client()
+        live = [r for r in client.shipments_of_order(record["orderId"]) if not r.get("voided")]
+        if live:  # labels after all: the shipments say what left
+            return self._shipstation_take_shipments([parse_shipment(r) for r in live], client)
+        picking = self.picking_id
+        if picking.state in ("done", "cancel"):
+            return 0
+        quantities = {product.id: qty for product, qty in picking._shipstation_lines().items()}
+        backorder = picking._shipstation_validate(quantities, [])
+        carrier = (record.get("carrierCode") or "").strip() or _("unknown")
+        picking.activity_schedule(
+            "mail.mail_activity_data_todo",
+            summary=_("Add the tracking number"),
+            note=_(
+                "%(order)s was marked as shipped in ShipStation (carrier %(carrier)s) "
+                "without a label there, so no tracking number reached Odoo: add it on "
+                "the delivery and it goes on to the sales channel.",
+                order=record.get("orderNumber") or self.order_key,
+                carrier=carrier,
+            ),
+            user_id=picking.user_id.id or self.env.ref("base.user_admin").id,
+        )
+        self.write({"picking_id": (backorder or picking).id, "state": "shipped"})
+        return 1

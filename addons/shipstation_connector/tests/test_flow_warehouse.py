@@ -186,3 +186,20 @@ class TestWarehouseMode(ShipStationCase):
         self.assertEqual(picking.state, "done")
         self.assertTrue(self.backend.shipstation_shipments_polled_to)
         self.assertFalse(self.backend.shipstation_poll_page)
+
+    def test_marked_shipped_without_a_label_is_validated_and_asks_for_tracking(self):
+        picking = self.make_sale([(self.brakes, 2)]).picking_ids
+        self.run_jobs()
+        key = picking.shipstation_order_ids.order_key
+        self.ss.control("POST", "orders/%s/markshipped" % key, {"carrierCode": "DPD UK "})
+        self.env["sync.job"].enqueue(self.backend, "shipstation_poll_shipments", self.backend)
+        self.run_jobs()
+        self.assertEqual(picking.state, "done")
+        self.assertEqual(picking.move_ids.quantity, 2)
+        self.assertEqual(picking.shipstation_order_ids.state, "shipped")
+        activity = picking.activity_ids.filtered(lambda a: "tracking" in (a.summary or ""))
+        self.assertIn("DPD UK", activity.note)
+        # Polled again: nothing more happens.
+        self.env["sync.job"].enqueue(self.backend, "shipstation_poll_shipments", self.backend)
+        self.run_jobs()
+        self.assertEqual(len(picking.activity_ids), len(activity))
