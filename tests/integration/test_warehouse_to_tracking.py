@@ -21,7 +21,12 @@ class TestWarehouseToTracking(ShopifyCase):
         cls.addClassCleanup(cls.shipstation.stop)
         cls.ss = SandboxClient(cls.shipstation.url)
         cls.ss_backend = cls.env["integration.backend"].create(
-            {"name": "Warehouse", "platform": "shipstation", "api_url": cls.shipstation.url}
+            {
+                "name": "Warehouse",
+                "platform": "shipstation",
+                "api_url": cls.shipstation.url,
+                "shipstation_batch_seconds": 0,
+            }
         )
         cls.ss_backend._set_credential("api_key", API_KEY)
         cls.ss_backend._set_credential("api_secret", API_SECRET)

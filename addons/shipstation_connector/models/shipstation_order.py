@@ -2,7 +2,7 @@ import logging
 
 from odoo import _, api, fields, models
 
-from odoo.addons.integration_base.exceptions import IntegrationError
+from odoo.addons.integration_base.exceptions import IntegrationError, JobDeferred
 
 from ..const import MAX_ORDERS_PER_CALL
 from ..mapping.order import address_problems, order_document, order_key
@@ -59,6 +59,12 @@ class ShipStationOrder(models.Model):
         index=True,
     )
     last_error = fields.Text(readonly=True)
+    to_send_since = fields.Datetime(
+        readonly=True,
+        default=fields.Datetime.now,
+        help="Since when it waits to be sent: the batching window counts from the "
+        "longest-waiting order.",
+    )
     sent_at = fields.Datetime(readonly=True)
     label_requested_at = fields.Datetime(
         readonly=True,
@@ -98,7 +104,9 @@ class ShipStationOrder(models.Model):
     def _mark_to_send(self):
         """Send again (an address, a hold, a cancellation): a shipped order is done."""
         to_send = self.filtered(lambda o: o.state not in ("shipped", "to_send"))
-        to_send.write({"state": "to_send", "last_error": False})
+        to_send.write(
+            {"state": "to_send", "last_error": False, "to_send_since": fields.Datetime.now()}
+        )
         for backend in (self | to_send).filtered(lambda o: o.state == "to_send").backend_id:
             backend._shipstation_queue_order_push()
 
@@ -118,8 +126,16 @@ class ShipStationOrder(models.Model):
     def _push_batch(self, backend):
         """Send up to 100 orders waiting for ShipStation in one createorders call;
         queue the next batch when more wait. Each order succeeds or fails alone: one
-        ShipStation refuses (or that cannot be sent) says why on its delivery."""
+        ShipStation refuses (or that cannot be sent) says why on its delivery.
+
+        Fewer than a call's worth wait for the batching window of the longest-waiting
+        order (at once when a person runs the job), so that deliveries becoming ready
+        one by one still go 100 a call."""
         backend._lock("shipstation-push")
+        if not self.env.context.get("integration_run_now"):
+            due = self._batch_due(backend)
+            if due:
+                raise JobDeferred(due, "ShipStation batching window")
         Order = self.env["shipstation.order"]
         waiting = Order.search(
             [("backend_id", "=", backend.id), ("state", "=", "to_send")],
@@ -162,6 +178,22 @@ class ShipStationOrder(models.Model):
         if more:
             backend._shipstation_queue_order_push()
         return len(documents)
+
+    @api.model
+    def _batch_due(self, backend):
+        """When the orders waiting for ``backend`` should go, if later than now:
+        None when they go now (a full call waits, or the window has passed)."""
+        self.flush_model(["state", "to_send_since", "backend_id"])
+        self.env.cr.execute(
+            """SELECT count(*), min(to_send_since) + %s * interval '1 second',
+                      clock_timestamp() at time zone 'utc'
+                 FROM shipstation_order WHERE backend_id = %s AND state = 'to_send'""",
+            [backend.shipstation_batch_seconds or 0, backend.id],
+        )
+        count, due, now = self.env.cr.fetchone()
+        if not count or count >= MAX_ORDERS_PER_CALL or not due or due <= now:
+            return None
+        return due
 
     def _shipstation_failed(self, message):
         self.write({"state": "error", "last_error": message})

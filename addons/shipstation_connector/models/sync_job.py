@@ -4,6 +4,7 @@ SHIPSTATION_OPERATIONS = [
     ("shipstation_refresh_account", "ShipStation: refresh stores, locations and carriers"),
     ("shipstation_push_orders", "ShipStation: send orders"),
     ("shipstation_poll_shipments", "ShipStation: poll shipments"),
+    ("shipstation_fetch_shipments", "ShipStation: fetch new shipments"),
     ("shipstation_apply_shipments", "ShipStation: apply shipments"),
 ]
 
@@ -29,6 +30,10 @@ class SyncJob(models.Model):
                 "shipstation_poll_shipments": (
                     "integration.backend",
                     "_shipstation_job_poll_shipments",
+                ),
+                "shipstation_fetch_shipments": (
+                    "integration.backend",
+                    "_shipstation_job_fetch_shipments",
                 ),
                 "shipstation_apply_shipments": (
                     "integration.backend",

@@ -32,6 +32,8 @@ class ShipStationMixin:
                 "name": "Sandbox ShipStation",
                 "platform": "shipstation",
                 "api_url": cls.sandbox.url,
+                # Sent at once unless a test is about the batching window.
+                "shipstation_batch_seconds": 0,
                 **values,
             }
         )

@@ -27,6 +27,7 @@ class TestTwoWorkers(BaseCase):
                     "name": "Committed ShipStation",
                     "platform": "shipstation",
                     "api_url": self.sandbox.url,
+                    "shipstation_batch_seconds": 0,
                 }
             )
             self.data.backend_ids.append(backend.id)

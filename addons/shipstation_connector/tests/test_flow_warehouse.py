@@ -2,8 +2,15 @@
 batched), changes follow it; the warehouse's shipments validate it, once, partially
 or in several packages; a voided label leaves the delivery's tracking."""
 
+from datetime import timedelta
+from unittest.mock import patch
+
+from odoo import fields
 from odoo.tests import tagged
 
+from odoo.addons.integration_base.exceptions import JobDeferred
+
+from ..models import shipstation_order
 from .common import ShipStationCase
 
 
@@ -47,6 +54,29 @@ class TestWarehouseMode(ShipStationCase):
         )
         self.assertEqual(order["shipTo"]["postalCode"], "LS1 5AB")
         self.assertEqual(order["advancedOptions"]["warehouseId"], int(self.location.external_id))
+
+    def test_deliveries_ready_one_by_one_wait_for_the_batching_window(self):
+        self.backend.shipstation_batch_seconds = 60
+        before = self.calls("POST /orders/createorders")
+        pickings = self.env["stock.picking"].concat(
+            *(self.make_sale([(self.brakes, 1)]).picking_ids for _i in range(2))
+        )
+        job = self.env["sync.job"].search(
+            [("backend_id", "=", self.backend.id), ("operation", "=", "shipstation_push_orders")]
+        )
+        self.assertEqual(len(job), 1, "the two deliveries share one push")
+        self.assertGreater(job.eta, fields.Datetime.now() + timedelta(seconds=50))
+        Order = self.env["shipstation.order"]
+        with self.assertRaises(JobDeferred):  # as a worker runs it before the window ends
+            Order._push_batch(self.backend)
+        self.assertEqual(self.calls("POST /orders/createorders"), before)
+        with patch.object(shipstation_order, "MAX_ORDERS_PER_CALL", 2):
+            self.assertIsNone(Order._batch_due(self.backend), "a full call goes at once")
+        self.backend.shipstation_batch_seconds = 0
+        self.assertIsNone(Order._batch_due(self.backend))
+        Order._push_batch(self.backend)
+        self.assertEqual(self.calls("POST /orders/createorders"), before + 1)
+        self.assertEqual(set(pickings.mapped("shipstation_state")), {"sent"})
 
     def test_more_than_a_call_holds_go_in_calls_of_100(self):
         picking = self.make_sale([(self.brakes, 1)]).picking_ids

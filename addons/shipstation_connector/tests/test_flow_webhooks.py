@@ -61,6 +61,36 @@ class TestShipNotify(ShipStationSetup, HttpCase):
         self.run_jobs()
         self.assertEqual(len(picking.shipstation_shipment_ids), 1)
 
+    def test_deliveries_fold_into_one_fetch_with_items(self):
+        """Three labels, three SHIP_NOTIFY: one fetch of the shipments since the last
+        reads all three, items included, where one fetch each would spend three of
+        ShipStation's 40 calls a minute."""
+        pickings = self.env["stock.picking"].concat(
+            *(self.make_sale([(self.product, 1)]).picking_ids for _i in range(3))
+        )
+        self.run_jobs()
+        for picking in pickings:
+            self.ship(picking)
+        self.deliveries()
+        self.assertEqual(len(self.events()), 3)
+        before = self.calls("GET /shipments")
+        self.run_jobs()
+        self.assertEqual(set(self.events().mapped("state")), {"done"})
+        self.assertEqual(set(pickings.mapped("state")), {"done"})
+        self.assertEqual(self.calls("GET /shipments"), before + 1, "one fetch for three")
+        fetches = self.env["sync.job"].search(
+            [
+                ("backend_id", "=", self.backend.id),
+                ("operation", "=", "shipstation_fetch_shipments"),
+            ]
+        )
+        self.assertEqual(fetches.mapped("state"), ["done"])
+        self.assertTrue(self.backend.shipstation_fetch_cursor)
+        # The next fetch starts from the newest shipment read: nothing is applied twice.
+        self.backend._shipstation_queue_fetch()
+        self.run_jobs()
+        self.assertEqual(len(pickings.shipstation_shipment_ids), 3)
+
     def post(self, body, token=None):
         token = token if token is not None else self.backend._webhook_secret()
         return requests.post(
