@@ -86,17 +86,7 @@ class ShipStationShipment(models.Model):
                 with self.env.cr.savepoint():
                     done += order._shipstation_take_shipments(shipments, client)
             except (IntegrationError, UserError) as exc:
-                message = getattr(exc, "message", None) or str(exc)
-                order.write({"state": "error", "last_error": message})
-                order.picking_id.message_post(
-                    body=_("A ShipStation shipment could not be applied: %(error)s", error=message)
-                )
-                order.picking_id.activity_schedule(
-                    "mail.mail_activity_data_warning",
-                    summary=_("ShipStation shipment not applied"),
-                    note=message,
-                    user_id=order.picking_id.user_id.id or self.env.ref("base.user_admin").id,
-                )
+                order._shipstation_not_applied(exc)
         return done
 
     @api.model
@@ -116,7 +106,7 @@ class ShipStationShipment(models.Model):
                 with self.env.cr.savepoint():
                     done += order._shipstation_take_marked_shipped(record, client)
             except (IntegrationError, UserError) as exc:
-                order.write({"state": "error", "last_error": getattr(exc, "message", str(exc))})
+                order._shipstation_not_applied(exc)
         return done
 
     @api.model
@@ -136,6 +126,24 @@ class ShipStationShipment(models.Model):
 
 class ShipStationOrder(models.Model):
     _inherit = "shipstation.order"
+
+    def _shipstation_not_applied(self, exc):
+        """What ShipStation shipped could not be applied to this order's delivery:
+        the order needs attention, and the delivery's responsible is told why (the
+        other orders of the same batch go on)."""
+        self.ensure_one()
+        message = getattr(exc, "message", None) or str(exc)
+        self.write({"state": "error", "last_error": message})
+        picking = self.picking_id
+        picking.message_post(
+            body=_("A ShipStation shipment could not be applied: %(error)s", error=message)
+        )
+        picking.activity_schedule(
+            "mail.mail_activity_data_warning",
+            summary=_("ShipStation shipment not applied"),
+            note=message,
+            user_id=picking.user_id.id or self.env.ref("base.user_admin").id,
+        )
 
     def _shipstation_take_shipments(self, shipments, client=None):
         """Apply this order's shipments (parsed) that are new or newly voided."""

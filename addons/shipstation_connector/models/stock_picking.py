@@ -57,13 +57,17 @@ class StockPicking(models.Model):
 
     def _shipstation_queue(self):
         """Ready deliveries in warehouse mode go to ShipStation (once: later changes
-        send the same order again)."""
+        send the same order again). Marked together: one push per backend, however
+        many deliveries became ready at once."""
+        Order = self.env["shipstation.order"]
+        orders = Order
         for picking in self.sudo():
             if picking.state != "assigned" or picking.shipstation_order_ids:
                 continue
             backend, mode = picking._shipstation_target()
             if backend and mode == "warehouse" and backend.state != "disabled":
-                self.env["shipstation.order"]._for_picking(backend, picking)._mark_to_send()
+                orders |= Order._for_picking(backend, picking)
+        orders._mark_to_send()
 
     def _shipstation_follow(self):
         """A change ShipStation must know of (address, hold, cancellation)."""
@@ -88,7 +92,8 @@ class StockPicking(models.Model):
         return result
 
     def action_shipstation_send(self):
-        """Send (again) to ShipStation now."""
+        """Send (again) to ShipStation: with the next batch, within the backend's
+        batching window."""
         self._shipstation_queue()
         self._shipstation_follow()
         return True

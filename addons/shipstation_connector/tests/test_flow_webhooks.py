@@ -78,18 +78,18 @@ class TestShipNotify(ShipStationSetup, HttpCase):
         self.assertEqual(set(self.events().mapped("state")), {"done"})
         self.assertEqual(set(pickings.mapped("state")), {"done"})
         self.assertEqual(self.calls("GET /shipments"), before + 1, "one fetch for three")
-        fetches = self.env["sync.job"].search(
-            [
-                ("backend_id", "=", self.backend.id),
-                ("operation", "=", "shipstation_fetch_shipments"),
-            ]
-        )
+        fetches_domain = [
+            ("backend_id", "=", self.backend.id),
+            ("operation", "=", "shipstation_fetch_shipments"),
+        ]
+        fetches = self.env["sync.job"].search(fetches_domain)
         self.assertEqual(fetches.mapped("state"), ["done"])
         self.assertTrue(self.backend.shipstation_fetch_cursor)
         # The next fetch starts from the newest shipment read: nothing is applied twice.
         self.backend._shipstation_queue_fetch()
         self.run_jobs()
         self.assertEqual(len(pickings.shipstation_shipment_ids), 3)
+        self.assertEqual(fetches.search(fetches_domain).mapped("state"), ["done", "done"])
 
     def post(self, body, token=None):
         token = token if token is not None else self.backend._webhook_secret()
